@@ -1,0 +1,1 @@
+"""Network out: summaries, messages, the outbox sender and the console/JSONL sinks."""

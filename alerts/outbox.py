@@ -1,0 +1,114 @@
+"""The outbox sender: drains due rows one at a time, within Telegram's limits.
+
+One message in flight at a time: after a crash at most that one is sent twice. Rows
+are marked only after Telegram answers, so a restart resumes every pending row.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from alerts.limits import FloodLimiter
+from alerts.telegram import ChatMoved, Sent, TelegramSender, backoff
+from core.errors import ChatUnavailable, DeliveryError, DeliveryRetry
+from core.logs import event
+from store import OutboxRow, Store
+
+log = logging.getLogger("alerts.outbox")
+IDLE_WAIT = 30.0
+
+
+class Outbox:
+    def __init__(self, store: Store, sender: TelegramSender, admin_chat: str | None = None) -> None:
+        self.store = store
+        self.sender = sender
+        self.admin_chat = admin_chat
+        self.limiter = FloodLimiter(store.recent_sends(time.time() - 120))
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Deliver until ``stop`` is set; the send in flight is always finished and committed."""
+        while not stop.is_set():
+            delay = await self.step()
+            if delay > 0:
+                self._wake.clear()
+                waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
+                await asyncio.wait(waiters, timeout=delay, return_when=asyncio.FIRST_COMPLETED)
+                for waiter in waiters:
+                    waiter.cancel()
+
+    async def drain(self, max_wait: float) -> int:
+        """Deliver everything due, waiting out limits and retries up to ``max_wait`` seconds."""
+        deadline = time.monotonic() + max_wait
+        while self.store.pending_count():
+            delay = await self.step()
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            if delay > 0:
+                await asyncio.sleep(min(delay, remaining))
+        return self.store.pending_count()
+
+    async def step(self) -> float:
+        """Send one ready row; return how long to wait before the next could be ready (0: now)."""
+        now = time.time()
+        rows = self.store.due(now, limit=200)
+        if not rows:
+            next_due = self.store.next_due_at()
+            return IDLE_WAIT if next_due is None else max(0.05, min(IDLE_WAIT, next_due - now))
+        soonest = IDLE_WAIT
+        for row in rows:
+            state = self.store.resolve_chat(row.chat_id)
+            if state.status == "disabled":
+                self.store.mark_failed(row, f"chat disabled: {state.reason}")
+                return 0
+            chat_id = state.chat_id
+            ready = self.limiter.ready_at(chat_id, now)
+            if ready <= now:
+                await self._send(row, chat_id)
+                return 0
+            soonest = min(soonest, ready - now)
+        return max(0.05, soonest)
+
+    async def _send(self, row: OutboxRow, chat_id: str) -> None:
+        edit = row.message_id if row.status == "sent" and row.edit_pending else None
+        self.limiter.record(chat_id, time.time())
+        try:
+            sent: Sent = await self.sender.send(chat_id, row.text, row.thread_id, row.attempts, edit)
+        except DeliveryRetry as exc:
+            self.store.mark_retry(row, exc.delay, str(exc))
+            event(log, "delivery_retry", logging.WARNING, chat=chat_id, story=row.story_id,
+                  attempt=row.attempts + 1, wait=f"{exc.delay:.1f}s", error=exc)
+            return
+        except ChatMoved as exc:
+            self.store.migrate_chat(chat_id, exc.new_chat_id)
+            event(log, "chat_migrated", logging.WARNING, chat=chat_id, new_chat=exc.new_chat_id)
+            return
+        except ChatUnavailable as exc:
+            self.store.disable_chat(chat_id, str(exc))
+            event(log, "chat_disabled", logging.ERROR, chat=chat_id, reason=exc)
+            await self._tell_admin(f"⚠️ توقف الإرسال إلى {chat_id}: {exc}")
+            return
+        except DeliveryError as exc:
+            self.store.mark_failed(row, str(exc))
+            event(log, "delivery_failed", logging.ERROR, chat=chat_id, story=row.story_id, error=exc)
+            return
+        self.store.mark_sent(row, sent.message_id, row.text)
+        event(log, "delivered", chat=chat_id, story=row.story_id, message_id=sent.message_id,
+              kind="edit" if edit else "send")
+
+    async def _tell_admin(self, text: str) -> None:
+        if not self.admin_chat:
+            return
+        try:
+            await self.sender.send(self.admin_chat, text, None, 0)
+        except DeliveryError as exc:
+            event(log, "admin_notice_failed", logging.WARNING, chat=self.admin_chat, error=exc)
+
+
+__all__ = ["Outbox", "backoff"]

@@ -1,0 +1,116 @@
+"""Sending through python-telegram-bot, with Telegram's answers mapped to what to do next."""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from telegram import Bot, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
+from telegram.request import HTTPXRequest
+
+from core.errors import ChatUnavailable, DeliveryError, DeliveryRetry
+
+BACKOFF_BASE = 2.0
+BACKOFF_CAP = 300.0
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    message_id: int | None
+    chat_id: str  # may differ from the row's chat after a migration
+
+
+class ChatMoved(DeliveryError):
+    def __init__(self, new_chat_id: str) -> None:
+        super().__init__(f"group upgraded to supergroup {new_chat_id}")
+        self.new_chat_id = new_chat_id
+
+
+def backoff(attempts: int) -> float:
+    """Exponential, capped, with full jitter in its upper half."""
+    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** min(attempts, 20))
+    return ceiling * random.uniform(0.5, 1.0)
+
+
+def _seconds(value: int | float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def plain_text(html_text: str) -> str:
+    """Fallback when Telegram cannot parse our HTML: tags out, entities back to characters."""
+    import html
+
+    return html.unescape(re.sub(r"<[^>]+>", "", html_text))
+
+
+class TelegramSender:
+    def __init__(self, token: str, base_url: str, timeout: float = 20.0) -> None:
+        request = HTTPXRequest(connection_pool_size=4, read_timeout=timeout, write_timeout=timeout,
+                               connect_timeout=min(timeout, 10.0))
+        self._bot = Bot(token=token, base_url=base_url, request=request)
+
+    async def close(self) -> None:
+        await self._bot.shutdown()
+
+    async def send(self, chat_id: str, text: str, thread_id: int | None, attempts: int,
+                   edit_message_id: int | None = None) -> Sent:
+        """Send (or edit) once; raise DeliveryRetry, ChatUnavailable or ChatMoved otherwise."""
+        try:
+            return await self._deliver(chat_id, text, thread_id, edit_message_id, ParseMode.HTML)
+        except BadRequest as exc:
+            message = str(exc).lower()
+            if "parse entities" in message:
+                return await self._guarded(chat_id, plain_text(text), thread_id, edit_message_id, attempts)
+            raise self._translate(exc, attempts) from None
+        except (RetryAfter, Forbidden, ChatMigrated, TimedOut, NetworkError, InvalidToken) as exc:
+            raise self._translate(exc, attempts) from None
+
+    async def _guarded(self, chat_id: str, text: str, thread_id: int | None, edit: int | None, attempts: int) -> Sent:
+        try:
+            return await self._deliver(chat_id, text, thread_id, edit, None)
+        except (BadRequest, RetryAfter, Forbidden, ChatMigrated, TimedOut, NetworkError, InvalidToken) as exc:
+            raise self._translate(exc, attempts) from None
+
+    async def _deliver(self, chat_id: str, text: str, thread_id: int | None, edit: int | None,
+                       parse_mode: str | None) -> Sent:
+        target: int | str = int(chat_id) if re.fullmatch(r"-?\d+", chat_id) else chat_id
+        if edit:
+            try:
+                result = await self._bot.edit_message_text(
+                    text, chat_id=target, message_id=edit, parse_mode=parse_mode, link_preview_options=NO_PREVIEW
+                )
+            except BadRequest as exc:
+                if "not modified" in str(exc).lower():
+                    return Sent(edit, chat_id)
+                raise
+            message_id = result.message_id if hasattr(result, "message_id") else edit
+            return Sent(message_id, chat_id)
+        message = await self._bot.send_message(
+            target, text, parse_mode=parse_mode, message_thread_id=thread_id, link_preview_options=NO_PREVIEW
+        )
+        return Sent(message.message_id, chat_id)
+
+    @staticmethod
+    def _translate(exc: Exception, attempts: int) -> DeliveryError:
+        if isinstance(exc, RetryAfter):
+            return DeliveryRetry(f"flood control: retry after {_seconds(exc.retry_after):g}s",
+                                 _seconds(exc.retry_after))
+        if isinstance(exc, ChatMigrated):
+            return ChatMoved(str(exc.new_chat_id))
+        if isinstance(exc, Forbidden):
+            return ChatUnavailable(f"forbidden: {exc}")
+        if isinstance(exc, BadRequest):
+            text = str(exc).lower()
+            if "chat not found" in text or "chat_not_found" in text:
+                return ChatUnavailable("chat not found")
+            if "message to edit not found" in text:
+                return DeliveryError(f"edit impossible: {exc}")
+            return DeliveryError(f"bad request: {exc}")
+        if isinstance(exc, InvalidToken):
+            return DeliveryRetry("the bot token was rejected (401): check TELEGRAM_BOT_TOKEN", BACKOFF_CAP)
+        return DeliveryRetry(f"{type(exc).__name__}: {exc}", backoff(attempts))

@@ -1,0 +1,304 @@
+"""Arabic coverage monitor: watches Arabic news feeds, alerts Telegram on the UN Security
+Council and on military escalation in Syria.
+
+Commands (python bot.py COMMAND --help for each):
+  run           the long-running worker (APScheduler, one job per feed)
+  once          one full cycle over every feed, then exit
+  classify      JSON lines in, topic scores out (no network)
+  explain       why a page, file or text matched or not
+  check-config  validate a config file; exit 2 with every problem found
+  feeds         feed health from the store
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import random
+import signal
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import AsyncExitStack
+from multiprocessing import get_context
+from pathlib import Path
+
+from core.config import DEFAULT_API_URL, db_path
+from core.errors import ConfigError
+from core.logs import event, setup_logging
+from core.runtime import Runtime, load_runtime
+
+log = logging.getLogger("bot")
+STOP_GRACE = 8.0  # seconds granted to the send in flight on SIGTERM (the contract is 10)
+
+
+def _load(path: str | None) -> Runtime:
+    try:
+        runtime = load_runtime(path)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(f"config error: {problem}", file=sys.stderr)
+        raise SystemExit(2) from None
+    for warning in runtime.warnings:
+        event(log, "config_warning", logging.WARNING, detail=warning)
+    return runtime
+
+
+async def _services(stack: AsyncExitStack, runtime: Runtime, *, dry_run: bool, as_json: bool,
+                    alerts_jsonl: str | None):
+    """Build store, fetcher, pool, sinks and (with a token) the Telegram outbox."""
+    from alerts.outbox import Outbox
+    from alerts.sinks import append_jsonl, print_alert
+    from alerts.telegram import TelegramSender
+    from core.pipeline import Services
+    from fetchers.http import Fetcher
+    from store import Store
+
+    config = runtime.config
+    store = Store(db_path(config))
+    stack.callback(store.close)
+    fetcher = Fetcher(config.fetch)
+    stack.push_async_callback(fetcher.aclose)
+    pool = ProcessPoolExecutor(max_workers=os.cpu_count() or 2, mp_context=get_context("forkserver"))
+    stack.callback(pool.shutdown, cancel_futures=True)
+
+    token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
+    outbox = None
+    if token and not dry_run:
+        sender = TelegramSender(token, os.environ.get("TELEGRAM_API_URL") or DEFAULT_API_URL, config.telegram.timeout)
+        stack.push_async_callback(sender.close)
+        admin = str(config.telegram.admin_chat_id) if config.telegram.admin_chat_id else None
+        outbox = Outbox(store, sender, admin)
+        event(log, "sink", target="telegram", chats=len(config.channels))
+    else:
+        why = "--dry-run" if dry_run else "TELEGRAM_BOT_TOKEN is not set"
+        event(log, "sink", target="console", reason=why)
+        print(f"Console mode ({why}): alerts are printed here, nothing is sent to Telegram.", file=sys.stderr)
+
+    def announce(alert, text: str) -> None:
+        if outbox is None:
+            print_alert(alert, text, as_json)
+        if alerts_jsonl:
+            append_jsonl(Path(alerts_jsonl), alert)
+
+    services = Services(runtime, store, fetcher, pool, deliver=outbox is not None, announce=announce,
+                        on_queued=outbox.wake if outbox else None)
+    return services, outbox
+
+
+async def _once(args: argparse.Namespace) -> int:
+    from core.pipeline import run_cycle
+
+    runtime = _load(args.config)
+    async with AsyncExitStack() as stack:
+        services, outbox = await _services(stack, runtime, dry_run=args.dry_run, as_json=args.json,
+                                           alerts_jsonl=args.alerts_jsonl)
+        progress = _progress_bar(len(runtime.config.feeds)) if sys.stderr.isatty() else None
+        report = await run_cycle(services, progress=progress)
+        if outbox:
+            left = await outbox.drain(args.max_wait)
+            if left:
+                event(log, "delivery_pending", logging.WARNING, rows=left,
+                      note="kept in the outbox for the next run")
+    print(f"cycle: {report.feeds} feeds ({len(report.failed)} failed), {report.new_entries} new entries, "
+          f"{report.alerts} alerts, {report.updates} updates, {report.seconds:.1f}s", file=sys.stderr)
+    for name, error in report.failed.items():
+        print(f"  feed failed: {name}: {error}", file=sys.stderr)
+    return 0
+
+
+def _progress_bar(total: int):
+    done = 0
+
+    def tick(name: str) -> None:
+        nonlocal done
+        done += 1
+        width = 30
+        filled = width * done // max(total, 1)
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} feeds")
+        if done == total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return tick
+
+
+async def _run(args: argparse.Namespace) -> int:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from core.pipeline import run_cycle
+
+    runtime = _load(args.config)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    cycles: set[asyncio.Task] = set()
+
+    async with AsyncExitStack() as stack:
+        services, outbox = await _services(stack, runtime, dry_run=args.dry_run, as_json=args.json,
+                                           alerts_jsonl=args.alerts_jsonl)
+
+        async def poll(feed) -> None:
+            task = asyncio.current_task()
+            cycles.add(task)
+            try:
+                await run_cycle(services, [feed])
+            finally:
+                cycles.discard(task)
+
+        scheduler = AsyncIOScheduler(event_loop=loop)
+        from datetime import datetime, timedelta
+
+        for feed in runtime.config.feeds:
+            interval = runtime.config.feed_interval(feed)
+            scheduler.add_job(
+                poll, "interval", args=[feed], id=f"feed:{feed.url}", name=feed.name, seconds=interval,
+                jitter=min(30, interval // 10), max_instances=1, coalesce=True, misfire_grace_time=interval,
+                next_run_time=datetime.now().astimezone() + timedelta(seconds=random.uniform(0, 3)),
+            )
+        scheduler.start()
+        event(log, "worker_started", feeds=len(runtime.config.feeds), topics=",".join(runtime.config.topics))
+        sender = asyncio.create_task(outbox.run(stop)) if outbox else None
+        await stop.wait()
+        event(log, "worker_stopping")
+        scheduler.shutdown(wait=False)
+        for task in list(cycles):  # nothing half-done is committed: entries are atomic
+            task.cancel()
+        await asyncio.gather(*cycles, return_exceptions=True)
+        if sender:
+            try:
+                await asyncio.wait_for(sender, STOP_GRACE)
+            except TimeoutError:
+                event(log, "sender_stop_timeout", logging.WARNING)
+    event(log, "worker_stopped")
+    return 0
+
+
+def _classify(args: argparse.Namespace) -> int:
+    from classifiers.language import detect_language
+    from classifiers.topics import classify
+
+    runtime = _load(args.config)
+    out = sys.stdout
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            title, text = str(item.get("title") or ""), str(item.get("text") or "")
+        except (json.JSONDecodeError, AttributeError) as exc:
+            out.write(json.dumps({"id": None, "line": number, "error": f"invalid JSON line: {exc}"}) + "\n")
+            continue
+        result = classify(runtime.classifier, title, text, detect_language(f"{title}\n{text}"))
+        topics = {
+            name: {"score": score.score, "alert": score.alert, "matched": score.matched}
+            for name, score in result.topics.items()
+        }
+        out.write(json.dumps({"id": item.get("id"), "lang": result.lang, "topics": topics}, ensure_ascii=False) + "\n")
+    out.flush()
+    return 0
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from classifiers.explain import explain_text
+    from fetchers.targets import read_target
+
+    runtime = _load(args.config)
+    try:
+        title, text, origin = asyncio.run(read_target(args.target, runtime.config.fetch))
+    except (OSError, ValueError) as exc:
+        print(f"explain: cannot read {args.target}: {exc}", file=sys.stderr)
+        return 1
+    print(explain_text(runtime.classifier, title, text, origin))
+    return 0
+
+
+def _check_config(args: argparse.Namespace) -> int:
+    from core.config import config_path
+
+    path = config_path(args.path)
+    try:
+        runtime = load_runtime(path)
+    except ConfigError as exc:
+        print(f"{path}: {len(exc.problems)} problem(s):", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    for warning in runtime.warnings:
+        print(f"warning: {warning}")
+    config = runtime.config
+    print(f"{path}: OK ({len(config.feeds)} feeds, {len(config.topics)} topics, {len(config.channels)} channels, "
+          f"{runtime.classifier.lexicon.size} patterns)")
+    return 0
+
+
+def _feeds(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from store import Store
+
+    runtime = _load(args.config)
+    store = Store(db_path(runtime.config))
+    states = {s.url: s for s in store.feed_states()}
+    stamp = lambda t: datetime.fromtimestamp(t).strftime("%Y-%m-%d %H:%M") if t else "never"  # noqa: E731
+    for feed in runtime.config.feeds:
+        state = states.get(feed.url)
+        if state is None:
+            print(f"{feed.name}: not polled yet  {feed.url}")
+            continue
+        health = "ok" if not state.failures else f"FAILING x{state.failures}: {state.last_error}"
+        print(f"{feed.name}: {health}; last success {stamp(state.last_success)}; next poll {stamp(state.next_poll)}")
+    store.close()
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="bot.py", description=__doc__.split("\n\n")[0],
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = main.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    config_help = "config file (default: $BOT_CONFIG or config.toml)"
+
+    run = commands.add_parser("run", help="long-running worker; console output without TELEGRAM_BOT_TOKEN")
+    once = commands.add_parser("once", help="one full cycle over every feed, then exit")
+    for sub in (run, once):
+        sub.add_argument("--config", help=config_help)
+        sub.add_argument("--dry-run", action="store_true", help="never call Telegram; print alerts instead")
+        sub.add_argument("--alerts-jsonl", metavar="PATH", help="append one JSON object per alert to PATH")
+        sub.add_argument("--json", action="store_true", help="console alerts as JSON lines")
+    once.add_argument("--max-wait", type=float, default=120.0, metavar="SECONDS",
+                      help="how long to keep delivering after the cycle (default 120)")
+
+    classify = commands.add_parser("classify", help='JSON lines {"id","title","text"} on stdin -> scores')
+    classify.add_argument("--config", help=config_help)
+
+    explain = commands.add_parser("explain", help="why a URL or file matched (or not), term by term")
+    explain.add_argument("--config", help=config_help)
+    explain.add_argument("target", metavar="URL-or-FILE", help="article URL, .html page, .txt (title on line 1) or -")
+
+    check = commands.add_parser("check-config", help="validate a config; exit 2 listing every problem")
+    check.add_argument("path", nargs="?", metavar="PATH", help=config_help)
+
+    feeds = commands.add_parser("feeds", help="feed health: last success, failures, next poll")
+    feeds.add_argument("--config", help=config_help)
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    setup_logging()
+    handlers = {
+        "run": lambda: asyncio.run(_run(args)),
+        "once": lambda: asyncio.run(_once(args)),
+        "classify": lambda: _classify(args),
+        "explain": lambda: _explain(args),
+        "check-config": lambda: _check_config(args),
+        "feeds": lambda: _feeds(args),
+    }
+    return handlers[args.command]()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

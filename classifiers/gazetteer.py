@@ -1,0 +1,45 @@
+"""Entities (people, organisations, places, states) with their aliases, from a data file."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from core.models import Entity
+
+TYPES = ("person", "org", "armed_group", "place_sy", "state")
+
+
+@dataclass(frozen=True, slots=True)
+class Gazetteer:
+    entities: tuple[Entity, ...]
+    aliases: Mapping[str, tuple[str, ...]]  # entity id -> names as written
+
+    def by_id(self, entity_id: str) -> Entity | None:
+        return next((e for e in self.entities if e.id == entity_id), None)
+
+    def of_type(self, entity_type: str) -> tuple[Entity, ...]:
+        return tuple(e for e in self.entities if e.type == entity_type)
+
+
+def parse_gazetteer(raw: Mapping) -> tuple[Gazetteer, list[str]]:
+    """Build from parsed TOML (``[[entity]]`` tables); returns problems instead of raising."""
+    problems: list[str] = []
+    entities: list[Entity] = []
+    aliases: dict[str, tuple[str, ...]] = {}
+    for index, item in enumerate(raw.get("entity", [])):
+        where = f"entity[{index}]"
+        entity_id, entity_type, name = item.get("id"), item.get("type"), item.get("name")
+        if not entity_id or not name:
+            problems.append(f"{where}: needs an id and a name")
+            continue
+        if entity_type not in TYPES:
+            problems.append(f"{where} ({entity_id}): type must be one of {', '.join(TYPES)}")
+            continue
+        if entity_id in aliases:
+            problems.append(f"{where}: duplicate id {entity_id!r}")
+            continue
+        hashtag = item.get("hashtag") or name.replace(" ", "_")
+        entities.append(Entity(entity_id, entity_type, name, hashtag))
+        aliases[entity_id] = tuple(dict.fromkeys([name, *item.get("aliases", [])]))
+    return Gazetteer(tuple(entities), aliases), problems

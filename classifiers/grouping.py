@@ -1,0 +1,100 @@
+"""Same-story grouping: near-duplicate text, shared entities and time, against recent stories.
+
+Each story keeps a fingerprint: a bottom-k MinHash sketch of its word 3-shingles (a
+stable hash, so it survives restarts), its entity ids, title words and time. Lightly
+edited agency copy shares many shingles; rewritten copy of the same event shares the
+named entities and the headline's key words; different events on the same topic share
+vocabulary but not enough of both.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from classifiers.normalize import TOKEN, clitic_forms, normalize
+
+SKETCH = 128
+WINDOW_HOURS = 48
+# Frequent words carry no identity; clitic-stripped forms are compared.
+_STOP = frozenset(
+    normalize(w)
+    for w in """في من على إلى الى عن مع أن إن ان كان كانت قد لقد ما لا لم لن هذا هذه ذلك تلك التي الذي الذين
+    وقال قال قالت وأضاف أضاف أكد وأكد أن بعد قبل خلال حيث كما أو ثم بين عند منذ حول ضد لدى أي كل بعض
+    غير يوم اليوم أمس الأحد الاثنين الثلاثاء الأربعاء الخميس الجمعة السبت وفق بحسب نحو إنه انه هو هي هم
+    """.split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    sketch: tuple[int, ...]
+    entities: frozenset[str]
+    title_words: frozenset[str]
+    published: float  # unix seconds
+
+    def to_json(self) -> dict:
+        return {"s": list(self.sketch), "e": sorted(self.entities), "t": sorted(self.title_words), "p": self.published}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Fingerprint":
+        return cls(tuple(data["s"]), frozenset(data["e"]), frozenset(data["t"]), float(data["p"]))
+
+
+def _words(text: str) -> list[str]:
+    out = []
+    for raw in TOKEN.findall(text):
+        forms = clitic_forms(normalize(raw))
+        word = min(forms, key=len) if forms else ""
+        if len(word) > 1 and word not in _STOP:
+            out.append(word)
+    return out
+
+
+def fingerprint(title: str, text: str, entities: Iterable[str], published: float) -> Fingerprint:
+    words = _words(f"{title} {text}")
+    shingles = {zlib.crc32(" ".join(words[i : i + 3]).encode()) for i in range(max(1, len(words) - 2))}
+    return Fingerprint(
+        sketch=tuple(sorted(shingles)[:SKETCH]),
+        entities=frozenset(entities),
+        title_words=frozenset(_words(title)),
+        published=published,
+    )
+
+
+def resemblance(a: Fingerprint, b: Fingerprint) -> float:
+    """Bottom-k estimate of the shingle Jaccard similarity."""
+    if not a.sketch or not b.sketch:
+        return 0.0
+    union = sorted(set(a.sketch) | set(b.sketch))[:SKETCH]
+    both = set(a.sketch) & set(b.sketch)
+    return sum(1 for h in union if h in both) / len(union)
+
+
+def _jaccard(a: frozenset, b: frozenset) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def same_story_score(a: Fingerprint, b: Fingerprint) -> float:
+    """0..1: how likely two articles report one event."""
+    if abs(a.published - b.published) > WINDOW_HOURS * 3600:
+        return 0.0
+    text = resemblance(a, b)
+    if text >= 0.35:
+        return min(1.0, 0.6 + text)
+    entities = _jaccard(a.entities, b.entities)
+    title = _jaccard(a.title_words, b.title_words)
+    hours = abs(a.published - b.published) / 3600
+    closeness = 1.0 if hours <= 12 else 0.5 if hours <= 24 else 0.2
+    return round((0.45 * entities + 0.35 * title + 0.8 * text) * closeness, 4)
+
+
+def find_story(candidate: Fingerprint, stories: Sequence[tuple[str, Fingerprint]], threshold: float = 0.45) -> str | None:
+    """Id of the recent story this article belongs to, or None for a new story."""
+    best_id, best = None, threshold
+    for story_id, other in stories:
+        score = same_story_score(candidate, other)
+        if score >= best:
+            best_id, best = story_id, score
+    return best_id

@@ -1,0 +1,39 @@
+"""Language gate: a cheap script count first, langdetect only where in doubt."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+SAMPLE_CHARS = 600
+_ARABIC = re.compile(r"[\u0621-\u064A\u0671-\u06D3]")
+_LETTER = re.compile(r"[^\W\d_]")
+# Letters Persian, Urdu, Kurdish or Pashto use and Arabic does not.
+_NON_ARABIC = re.compile(r"[پچژگکیۀہےٹڈڑںۆێڕڵ]")
+
+
+@lru_cache(maxsize=1)
+def _detector_ready() -> bool:
+    from langdetect import DetectorFactory
+
+    DetectorFactory.seed = 0  # langdetect is random otherwise
+    return True
+
+
+def detect_language(text: str) -> str:
+    """ISO 639-1 code of ``text``, or "und" when there is too little to tell."""
+    sample = text[:SAMPLE_CHARS]
+    letters = len(_LETTER.findall(sample))
+    if letters < 10:
+        return "und"
+    arabic = len(_ARABIC.findall(sample))
+    foreign = len(_NON_ARABIC.findall(sample))
+    if arabic / letters >= 0.6 and foreign <= arabic * 0.01:
+        return "ar"
+    _detector_ready()
+    from langdetect import LangDetectException, detect
+
+    try:
+        return detect(sample)
+    except LangDetectException:
+        return "und"

@@ -1,0 +1,138 @@
+"""Many Arabic terms at once, in one pass, with clitics allowed on every word.
+
+A word trie keyed by normalised words plays the part of an Aho-Corasick automaton at
+word granularity: each text token offers its clitic-stripped forms, and a term word
+marked as a stem (``قصف*``) matches any form that starts with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from classifiers.normalize import TOKEN, clitic_forms, normalize
+from core.models import Entity
+
+STEM_KEY = 3  # stems are indexed by their first letters; shorter stems are refused
+
+
+class _Node:
+    __slots__ = ("children", "stems", "terminals")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _Node] = {}
+        self.stems: dict[str, list[tuple[str, _Node]]] = {}
+        self.terminals: list[tuple[str, Entity | None]] = []
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    forms: tuple[str, ...]
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class RawHit:
+    pattern: str
+    entity: Entity | None
+    first: int  # token indexes, inclusive
+    last: int
+
+
+def phrase_words(phrase: str) -> list[tuple[str, bool]]:
+    """Normalised words of a configured phrase, each with its stem flag."""
+    words = []
+    for raw in normalize(phrase).split():
+        stem = raw.endswith("*")
+        word = "".join(TOKEN.findall(raw.rstrip("*")))
+        if word:
+            words.append((word, stem))
+    return words
+
+
+def unmatchable(phrase: str) -> str | None:
+    """Why ``phrase`` can never match after normalisation, or None."""
+    words = phrase_words(phrase)
+    if not words:
+        return "nothing left after normalisation"
+    for word, stem in words:
+        if stem and len(word) < STEM_KEY:
+            return f"stem {word!r} is shorter than {STEM_KEY} letters"
+        if len(word) < 2:
+            return f"word {word!r} is shorter than 2 letters"
+    return None
+
+
+class Lexicon:
+    """Compiled once per config; ``scan`` is the hot path."""
+
+    def __init__(self, phrases: Iterable[tuple[str, str, Entity | None]]) -> None:
+        self._root = _Node()
+        self._cache: dict[str, tuple[str, ...]] = {}
+        self.size = 0
+        for pattern, phrase, entity in phrases:
+            self._add(pattern, phrase, entity)
+
+    def _add(self, pattern: str, phrase: str, entity: Entity | None) -> None:
+        words = phrase_words(phrase)
+        if not words or unmatchable(phrase):
+            return
+        node = self._root
+        for word, stem in words:
+            if stem:
+                bucket = node.stems.setdefault(word[:STEM_KEY], [])
+                for existing, child in bucket:
+                    if existing == word:
+                        node = child
+                        break
+                else:
+                    child = _Node()
+                    bucket.append((word, child))
+                    node = child
+            else:
+                node = node.children.setdefault(word, _Node())
+        if (pattern, entity) not in node.terminals:
+            node.terminals.append((pattern, entity))
+            self.size += 1
+
+    def tokens(self, text: str) -> list[Token]:
+        cache = self._cache
+        if len(cache) > 200_000:
+            cache.clear()
+        out = []
+        for match in TOKEN.finditer(text):
+            raw = match.group()
+            forms = cache.get(raw)
+            if forms is None:
+                forms = cache[raw] = clitic_forms(normalize(raw))
+            out.append(Token(forms, match.start(), match.end()))
+        return out
+
+    def scan(self, tokens: list[Token]) -> list[RawHit]:
+        hits: dict[tuple, RawHit] = {}
+        root = self._root
+        count = len(tokens)
+        for first in range(count):
+            frontier = [root]
+            index = first
+            while frontier and index < count:
+                forms = tokens[index].forms
+                advanced = []
+                for node in frontier:
+                    for form in forms:
+                        child = node.children.get(form)
+                        if child is not None:
+                            advanced.append(child)
+                        if node.stems:
+                            for stem, child in node.stems.get(form[:STEM_KEY], ()):
+                                if form.startswith(stem):
+                                    advanced.append(child)
+                advanced = list({id(n): n for n in advanced}.values())
+                for node in advanced:
+                    for pattern, entity in node.terminals:
+                        key = (pattern, entity.id if entity else None, first, index)
+                        hits.setdefault(key, RawHit(pattern, entity, first, index))
+                frontier = [n for n in advanced if n.children or n.stems]
+                index += 1
+        return list(hits.values())

@@ -1,0 +1,63 @@
+"""Arabic normalisation, one function for texts and configured terms alike."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_DELETE = (
+    [chr(c) for c in range(0x064B, 0x0660)]  # harakat, shadda, sukun, maddah/hamza marks
+    + ["\u0670", "\u0640"]  # dagger alef, tatweel
+    + [chr(c) for c in range(0x06D6, 0x06EE)]  # Quranic annotation marks
+    + ["\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u061c", "\ufeff", "\u00ad"]
+    + [chr(c) for c in range(0x202A, 0x202F)]  # embeddings and overrides
+    + [chr(c) for c in range(0x2066, 0x206A)]  # isolates
+)
+
+_MAP = {
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",
+    "ى": "ي", "ی": "ي", "ئ": "ي", "ؤ": "و", "ة": "ه", "ۀ": "ه", "ہ": "ه", "ک": "ك",
+    "،": ",", "؛": ";", "؟": "?", "٪": "%", "٫": ".", "٬": ",", "۔": ".",
+    "«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "‘": "'", "’": "'",
+}
+_MAP.update({chr(0x0660 + d): str(d) for d in range(10)})  # Arabic-Indic digits
+_MAP.update({chr(0x06F0 + d): str(d) for d in range(10)})  # Persian digits
+
+_TABLE = str.maketrans({**{c: None for c in _DELETE}, **_MAP})
+_NEEDS_NFKC = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")  # presentation forms
+
+
+def normalize(text: str) -> str:
+    """Fold the spelling variants Arabic news uses for one word into one form."""
+    if _NEEDS_NFKC.search(text):
+        text = unicodedata.normalize("NFKC", text)
+    return text.translate(_TABLE).casefold()
+
+
+# A token is a run of letters/digits; marks inside a word (harakat, tatweel, ZWNJ) stay in it.
+TOKEN = re.compile(r"[\w\u0640\u064B-\u065F\u0670\u06D6-\u06ED\u200c\u200d]+")
+
+_CONJ = "وف"
+_PREP = "بكلس"
+
+
+def clitic_forms(word: str) -> tuple[str, ...]:
+    """The word and what it may be once proclitics (و ف ب ك ل س) and the article are removed.
+
+    A configured term written with the article (الأمن) needs the article in the text
+    (or its ل+ال contraction لل); one written without it (غارة) matches either.
+    """
+    forms = {word}
+    bases = [word]
+    if len(word) > 3 and word[0] in _CONJ:
+        bases.append(word[1:])
+    for base in list(bases):
+        if len(base) > 4 and base.startswith("لل"):
+            forms.update(("ال" + base[2:], base[2:]))
+        if len(base) > 3 and base[0] in _PREP:
+            bases.append(base[1:])
+    for base in bases:
+        forms.add(base)
+        if len(base) > 4 and base.startswith("ال"):
+            forms.add(base[2:])
+    return tuple(f for f in forms if len(f) >= 2)

@@ -1,0 +1,161 @@
+"""Per-topic scores from matched terms and entities, each score explained.
+
+A topic alerts when its score reaches the threshold, every group has a match (and is
+near the group it must be near), and enough distinct patterns matched.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from classifiers.gazetteer import Gazetteer
+from classifiers.language import detect_language
+from classifiers.matcher import Lexicon, RawHit, Token
+from core.config import TopicConfig
+from core.models import Classification, Entity, Hit, TopicScore
+
+REPEAT_BONUS = 0.25  # each further occurrence adds a quarter of the weight...
+REPEAT_CAP = 4  # ...up to four times
+TITLE = 0  # segment index of the headline, which is near everything in the story
+
+
+@dataclass(frozen=True, slots=True)
+class Classifier:
+    lexicon: Lexicon
+    topics: Mapping[str, TopicConfig]
+    languages: tuple[str, ...]
+
+
+def expand(pattern: str, gazetteer: Gazetteer) -> Iterator[tuple[str, Entity | None]]:
+    """(phrase, entity) pairs a pattern stands for: ``@type:T``, ``@entity_id`` or a phrase."""
+    if pattern.startswith("@type:"):
+        for entity in gazetteer.of_type(pattern[6:]):
+            for alias in gazetteer.aliases[entity.id]:
+                yield alias, entity
+    elif pattern.startswith("@"):
+        entity = gazetteer.by_id(pattern[1:])
+        if entity:
+            for alias in gazetteer.aliases[entity.id]:
+                yield alias, entity
+    else:
+        yield pattern, None
+
+
+def topic_patterns(topic: TopicConfig) -> set[str]:
+    patterns = set(topic.terms) | set(topic.exclude)
+    for group in topic.groups:
+        patterns.update(group.any)
+    return patterns
+
+
+def unknown_references(topic: TopicConfig, gazetteer: Gazetteer) -> list[str]:
+    """Entity patterns that name no entity (a config error, not a silent miss)."""
+    return sorted(p for p in topic_patterns(topic) if p.startswith("@") and not any(expand(p, gazetteer)))
+
+
+def build_classifier(
+    topics: Mapping[str, TopicConfig], gazetteer: Gazetteer, languages: tuple[str, ...] = ("ar",)
+) -> Classifier:
+    phrases = []
+    for topic in topics.values():
+        for pattern in topic_patterns(topic):
+            phrases.extend((pattern, phrase, entity) for phrase, entity in expand(pattern, gazetteer))
+    return Classifier(Lexicon(phrases), dict(topics), tuple(languages))
+
+
+def classify(classifier: Classifier, title: str, text: str, lang: str | None = None) -> Classification:
+    lang = lang or detect_language(f"{title}\n{text}")
+    lexicon = classifier.lexicon
+    segments = []
+    for in_title, body in ((True, title), (False, text)):
+        tokens = lexicon.tokens(body)
+        segments.append((in_title, body, tokens, lexicon.scan(tokens)))
+    scores = {
+        name: _score(name, topic, segments, lang in classifier.languages, lang)
+        for name, topic in classifier.topics.items()
+    }
+    return Classification(lang, scores)
+
+
+def _score(name: str, topic: TopicConfig, segments: list, lang_ok: bool, lang: str) -> TopicScore:
+    excluded = set(topic.exclude)
+    relevant = set(topic.terms) | _grouped(topic)
+    hits: list[tuple[Hit, int, int]] = []  # hit, segment index, token index
+    for seg_index, (in_title, body, tokens, raw_hits) in enumerate(segments):
+        mine = [h for h in raw_hits if h.pattern in relevant]
+        blocked = [h for h in raw_hits if h.pattern in excluded]
+        longest: dict[tuple[str, int], RawHit] = {}
+        for raw in mine:  # one pattern at one place counts once, as its longest alias
+            key = (raw.pattern, raw.first)
+            if key not in longest or raw.last > longest[key].last:
+                longest[key] = raw
+        for raw in longest.values():
+            if any(b.first <= raw.last and raw.first <= b.last for b in blocked):
+                continue
+            hits.append((_hit(raw, body, tokens, in_title), seg_index, raw.first))
+
+    by_pattern: dict[str, list[Hit]] = defaultdict(list)
+    for hit, _, _ in hits:
+        by_pattern[hit.pattern].append(hit)
+    contributions = []
+    for pattern, found in by_pattern.items():
+        weight = topic.terms.get(pattern, 0.0)
+        if not weight:
+            continue
+        boost = topic.title_boost if any(h.in_title for h in found) else 1.0
+        repeats = min(len({(h.in_title, h.start) for h in found}) - 1, REPEAT_CAP)
+        contributions.append((pattern, round(weight * boost * (1 + REPEAT_BONUS * repeats), 3)))
+    contributions.sort(key=lambda c: -c[1])
+    score = round(sum(points for _, points in contributions), 3)
+
+    reasons = []
+    if not lang_ok:
+        reasons.append(f"language {lang!r} is not watched")
+    if score < topic.threshold:
+        reasons.append(f"score {score:g} is below the threshold {topic.threshold:g}")
+    distinct = sum(1 for _, points in contributions if points > 0)
+    if distinct < topic.min_distinct:
+        reasons.append(f"{distinct} distinct matches, {topic.min_distinct} needed")
+    reasons.extend(_group_reasons(topic, hits))
+    return TopicScore(
+        topic=name,
+        score=score,
+        threshold=topic.threshold,
+        alert=not reasons,
+        hits=tuple(h for h, _, _ in sorted(hits, key=lambda item: (item[1], item[2]))),
+        contributions=tuple(contributions),
+        reasons=tuple(reasons),
+    )
+
+
+def _grouped(topic: TopicConfig) -> frozenset[str]:
+    return frozenset(p for group in topic.groups for p in group.any)
+
+
+def _group_reasons(topic: TopicConfig, hits: list[tuple[Hit, int, int]]) -> list[str]:
+    positions: dict[str, list[tuple[int, int]]] = {}
+    for group in topic.groups:
+        wanted = set(group.any)
+        positions[group.name] = [(seg, tok) for hit, seg, tok in hits if hit.pattern in wanted]
+    reasons = []
+    for group in topic.groups:
+        mine = positions[group.name]
+        if not mine:
+            reasons.append(f"group {group.name!r} has no match")
+        elif group.near:
+            theirs = positions[group.near]
+            close = any(
+                TITLE in (s1, s2) or (s1 == s2 and abs(t1 - t2) <= topic.proximity)
+                for s1, t1 in mine
+                for s2, t2 in theirs
+            )
+            if theirs and not close:
+                reasons.append(f"group {group.name!r} is not within {topic.proximity} words of {group.near!r}")
+    return reasons
+
+
+def _hit(raw: RawHit, body: str, tokens: list[Token], in_title: bool) -> Hit:
+    start, end = tokens[raw.first].start, tokens[raw.last].end
+    return Hit(raw.pattern, body[start:end], start, end, in_title, raw.entity)

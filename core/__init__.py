@@ -1,0 +1,1 @@
+"""Shared value types, configuration, errors, logging and the one orchestrator."""

@@ -1,0 +1,51 @@
+"""Structured logging (one key=value event per line) with the bot token masked everywhere."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sys
+
+_TOKEN = re.compile(r"\d{3,}:[A-Za-z0-9_-]{20,}")
+
+
+def redact(text: str) -> str:
+    """Mask anything shaped like a bot token, plus the configured token itself."""
+    token = os.environ.get("TELEGRAM_BOT_TOKEN")
+    if token:
+        text = text.replace(token, "<token>")
+    return _TOKEN.sub("<token>", text)
+
+
+class RedactingFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+    def formatException(self, ei) -> str:  # noqa: N802 - logging's name
+        return redact(super().formatException(ei))
+
+
+def event(logger: logging.Logger, name: str, level: int = logging.INFO, **fields: object) -> None:
+    """Log ``name key=value ...``; values with spaces are quoted."""
+    parts = [name]
+    for key, value in fields.items():
+        text = str(value)
+        if not text or any(c.isspace() for c in text) or '"' in text:
+            text = '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+        parts.append(f"{key}={text}")
+    logger.log(level, " ".join(parts))
+
+
+def setup_logging(level: str | None = None) -> None:
+    """Called by the CLI only, never at import time."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level or os.environ.get("LOG_LEVEL", "INFO"))
+    # httpx/httpcore log request URLs, and Bot API URLs carry the token.
+    for noisy in ("httpx", "httpcore", "apscheduler.executors.default", "telegram.ext"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    # python-telegram-bot logs a traceback for every non-JSON 5xx; outbox logs its own line.
+    logging.getLogger("telegram.request").setLevel(logging.CRITICAL)

@@ -1,0 +1,196 @@
+"""run_cycle(): the one place where the stages and the store meet.
+
+poll feed → new entries → page → body → language and topics → story → outbox/sinks.
+An entry is marked seen in the same transaction that writes its story and outbox rows,
+so a crash before that commit means the entry is simply processed again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+
+from alerts.message import render
+from alerts.summary import summarize
+from classifiers.grouping import WINDOW_HOURS, Fingerprint, find_story, fingerprint
+from classifiers.topics import classify
+from core.config import FeedConfig
+from core.errors import FetchError
+from core.logs import event
+from core.models import Alert, Article, Classification, FeedEntry, Source
+from core.runtime import Runtime
+from fetchers.feeds import poll_feed
+from fetchers.http import PAGE_TYPES, Fetcher
+from fetchers.pages import Extracted, extract
+from store import FeedState, Store, StoryRecord
+
+log = logging.getLogger("pipeline")
+SEEN_RETENTION_DAYS = 30
+FAILURE_BACKOFF_CAP = 3600.0
+
+
+@dataclass
+class Services:
+    """What a cycle needs; built by bot.py, swapped whole on a config reload."""
+
+    runtime: Runtime
+    store: Store
+    fetcher: Fetcher
+    pool: Executor | None = None
+    deliver: bool = False  # write outbox rows (Telegram enabled)
+    announce: Callable[[Alert, str], None] | None = None  # console/JSONL, with the rendered text
+    on_queued: Callable[[], None] | None = None  # wakes the sender
+
+
+@dataclass
+class CycleReport:
+    feeds: int = 0
+    failed: dict[str, str] = field(default_factory=dict)
+    new_entries: int = 0
+    alerts: int = 0
+    updates: int = 0
+    seconds: float = 0.0
+
+
+async def run_cycle(
+    services: Services, feeds: Sequence[FeedConfig] | None = None, progress: Callable[[str], None] | None = None
+) -> CycleReport:
+    """Poll the given feeds (all by default) once, concurrently, and process what is new."""
+    started = time.monotonic()
+    feeds = list(services.runtime.config.feeds if feeds is None else feeds)
+    report = CycleReport(feeds=len(feeds))
+
+    async def one(feed: FeedConfig) -> None:
+        await _process_feed(services, feed, report)
+        if progress:
+            progress(feed.name)
+
+    await asyncio.gather(*(one(feed) for feed in feeds))
+    services.store.prune_seen(time.time() - SEEN_RETENTION_DAYS * 86400)
+    report.seconds = round(time.monotonic() - started, 3)
+    event(log, "cycle_done", feeds=report.feeds, failed=len(report.failed), new=report.new_entries,
+          alerts=report.alerts, updates=report.updates, seconds=report.seconds)
+    return report
+
+
+async def _process_feed(services: Services, feed: FeedConfig, report: CycleReport) -> None:
+    store, config = services.store, services.runtime.config
+    state = store.feed_state(feed.url, feed.name)
+    now = time.time()
+    try:
+        poll = await poll_feed(services.fetcher, feed, state)
+    except FetchError as exc:
+        failures = state.failures + 1
+        wait = min(FAILURE_BACKOFF_CAP, config.feed_interval(feed) * 2 ** min(failures - 1, 10))
+        store.save_feed_state(replace(state, name=feed.name, last_polled=now, last_error=exc.reason,
+                                      failures=failures, next_poll=now + wait))
+        report.failed[feed.name] = exc.reason
+        event(log, "feed_failed", logging.WARNING, feed=feed.name, url=feed.url, error=exc.reason, failures=failures)
+        return
+    store.save_feed_state(replace(
+        state, name=feed.name, etag=poll.etag, last_modified=poll.last_modified, content_hash=poll.content_hash,
+        last_polled=now, last_success=now, last_error=None, failures=0, next_poll=now + config.feed_interval(feed),
+    ))
+    entries = poll.entries[: config.fetch.max_entries]
+    fresh = set(store.unseen(feed.url, [e.entry_id for e in entries]))
+    todo = [e for e in reversed(entries) if e.entry_id in fresh]  # oldest first: alerts in order
+    report.new_entries += len(todo)
+    if todo:
+        event(log, "feed_polled", feed=feed.name, entries=len(entries), new=len(todo))
+    for entry in todo:
+        await _process_entry(services, feed, entry, report)
+
+
+async def _process_entry(services: Services, feed: FeedConfig, entry: FeedEntry, report: CycleReport) -> None:
+    store, runtime = services.store, services.runtime
+    if entry.url and store.url_seen(entry.url) is not None:  # same article through another feed
+        store.mark_seen(feed.url, entry.entry_id, entry.url, store.url_seen(entry.url) or None)
+        return
+    article = await _read_article(services, feed, entry)
+    classification = classify(runtime.classifier, article.title, article.text, article.lang or None)
+    article = replace(article, lang=classification.lang)
+    topics = classification.alert_topics
+    if not topics:
+        store.mark_seen(feed.url, entry.entry_id, entry.url)
+        return
+    story, is_update = _story_for(services, article, classification, topics)
+    alert = _alert(services, story, is_update)
+    labels = {name: topic.label for name, topic in runtime.config.topics.items()}
+    kinds = {f.name: f.kind for f in runtime.config.feeds}
+    text = render(alert, labels, runtime.config.bot.timezone, kinds)
+    messages = {}
+    for channel in runtime.config.channels:
+        if set(channel.topics) & set(story.topics):
+            messages.setdefault((str(channel.chat_id), channel.thread_id), text)
+    saved = store.save_story(story, feed_url=feed.url, entry_id=entry.entry_id, messages=messages,
+                             deliver=services.deliver)
+    alert = replace(alert, sources=tuple(Source(*s) for s in saved.sources))
+    if is_update:
+        report.updates += 1
+    else:
+        report.alerts += 1
+    event(log, "story_updated" if is_update else "alert_queued", story=story.id, feed=feed.name,
+          topics=",".join(story.topics), sources=len(saved.sources), title=article.title[:80])
+    if services.announce:
+        services.announce(alert, text)
+    if services.on_queued and services.deliver:
+        services.on_queued()
+
+
+async def _read_article(services: Services, feed: FeedConfig, entry: FeedEntry) -> Article:
+    """The page's body, or the feed's own summary when the page cannot be had or read."""
+    extracted: Extracted | None = None
+    if entry.url:
+        try:
+            response = await services.fetcher.get(entry.url, accept=PAGE_TYPES)
+            loop = asyncio.get_running_loop()
+            extracted = await loop.run_in_executor(services.pool, extract, response.content, response.url)
+        except FetchError as exc:
+            event(log, "page_failed", logging.WARNING, feed=feed.name, url=entry.url, error=exc.reason)
+    title = entry.title or (extracted.title if extracted else "")
+    text = extracted.text if extracted and len(extracted.text) >= len(entry.summary) else entry.summary
+    return Article(entry, title, text, lang="", source=feed.name, extracted=extracted is not None)
+
+
+def _story_for(
+    services: Services, article: Article, classification: Classification, topics: tuple[str, ...]
+) -> tuple[StoryRecord, bool]:
+    """A new story, or the recent one this article joins (with this outlet added)."""
+    store = services.store
+    published = article.entry.published or datetime.now(timezone.utc)
+    hits = [h for t in topics for h in classification.topics[t].hits]
+    entities = {h.entity.id for h in hits if h.entity}
+    print_ = fingerprint(article.title, article.text, entities, published.timestamp())
+    recent = store.recent_stories(time.time() - WINDOW_HOURS * 3600)
+    match = find_story(print_, [(s.id, Fingerprint.from_json(s.fingerprint)) for s in recent])
+    source = (article.source, article.entry.url, article.title)
+    if match:
+        story = next(s for s in recent if s.id == match)
+        merged_topics = tuple(dict.fromkeys(story.topics + topics))
+        sources = story.sources if any(s[1] == source[1] for s in story.sources) else story.sources + (source,)
+        return replace(story, topics=merged_topics, sources=sources), True
+    tags = tuple(dict.fromkeys(h.entity.hashtag for h in hits if h.entity and h.entity.type != "state"))[:5]
+    offsets = [h.start for h in hits if not h.in_title]
+    story_id = hashlib.sha256(f"{article.entry.feed}|{article.entry.entry_id}".encode()).hexdigest()[:12]
+    story = StoryRecord(
+        id=story_id, created_at=time.time(), published=published.isoformat(), title=article.title,
+        url=article.entry.url, source=article.source, summary=summarize(article.title, article.text, offsets),
+        topics=topics, tags=tags, lang=article.lang, fingerprint=print_.to_json(), sources=(source,),
+    )
+    return story, False
+
+
+def _alert(services: Services, story: StoryRecord, is_update: bool) -> Alert:
+    return Alert(
+        story_id=story.id, topics=story.topics, title=story.title, url=story.url, source=story.source,
+        published=datetime.fromisoformat(story.published), summary=story.summary,
+        sources=tuple(Source(*s) for s in story.sources),
+        chat_ids=services.runtime.config.chats_for(story.topics), lang=story.lang, tags=story.tags,
+        is_update=is_update,
+    )

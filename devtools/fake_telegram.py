@@ -1,0 +1,180 @@
+"""A Bot API server on 127.0.0.1 that records what the bot sends and answers like Telegram.
+
+Failures are scripted per test: flood control (429 with retry_after), 5xx with an HTML
+body, dropped connections, blocked chats (403), unknown chats (400), group migration,
+and, optionally, Telegram's own flood limits enforced from the messages it received.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+
+@dataclass
+class Received:
+    method: str
+    token: str
+    params: dict
+    at: float = field(default_factory=time.time)
+
+
+class FakeTelegram:
+    def __init__(self, port: int = 0, enforce_limits: bool = False) -> None:
+        self.received: list[Received] = []
+        self.failures: deque[tuple] = deque()  # scripted answers for the next requests
+        self.blocked: set[str] = set()
+        self.unknown: set[str] = set()
+        self.migrations: dict[str, int] = {}
+        self.enforce_limits = enforce_limits
+        self._lock = threading.Lock()
+        self._next_id = 1
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_POST(self) -> None:  # noqa: N802
+                server._handle(self)
+
+            do_GET = do_POST  # noqa: N815
+
+        self._http = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self._http.daemon_threads = True
+        self._thread = threading.Thread(target=self._http.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        """In python-telegram-bot's base_url form (the token is appended)."""
+        return f"http://127.0.0.1:{self._http.server_address[1]}/bot"
+
+    def __enter__(self) -> "FakeTelegram":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._http.shutdown()
+        self._http.server_close()
+
+    # ----------------------------------------------------------- scripting
+    def fail_next(self, kind: str, count: int = 1, retry_after: int = 1) -> None:
+        """kind: '429', '500', 'drop' (close the connection without answering)."""
+        for _ in range(count):
+            self.failures.append((kind, retry_after))
+
+    def messages(self, chat_id: str | None = None) -> list[Received]:
+        with self._lock:
+            return [r for r in self.received if r.method == "sendMessage"
+                    and (chat_id is None or str(r.params.get("chat_id")) == str(chat_id))]
+
+    def edits(self) -> list[Received]:
+        with self._lock:
+            return [r for r in self.received if r.method == "editMessageText"]
+
+    # ------------------------------------------------------------ serving
+    def _handle(self, handler: BaseHTTPRequestHandler) -> None:
+        parts = handler.path.strip("/").split("/")
+        if len(parts) != 2 or not parts[0].startswith("bot"):
+            return self._answer(handler, 404, {"ok": False, "error_code": 404, "description": "Not Found"})
+        token, method = parts[0][3:], parts[1]
+        length = int(handler.headers.get("Content-Length") or 0)
+        raw = handler.rfile.read(length) if length else b""
+        params = self._params(handler.headers.get("Content-Type", ""), raw)
+        with self._lock:
+            scripted = self.failures.popleft() if self.failures and method != "getMe" else None
+        if scripted:
+            kind, retry_after = scripted
+            if kind == "drop":
+                handler.close_connection = True
+                handler.connection.shutdown(2)
+                return None
+            if kind == "500":
+                body = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
+                handler.send_response(502)
+                handler.send_header("Content-Type", "text/html")
+                handler.send_header("Content-Length", str(len(body)))
+                handler.end_headers()
+                handler.wfile.write(body)
+                return None
+            return self._error(handler, 429, f"Too Many Requests: retry after {retry_after}",
+                               {"retry_after": retry_after})
+        chat = str(params.get("chat_id", ""))
+        if method == "getMe":
+            return self._ok(handler, {"id": 1, "is_bot": True, "first_name": "Test", "username": "test_bot"})
+        if chat in self.blocked:
+            return self._error(handler, 403, "Forbidden: bot was blocked by the user")
+        if chat in self.unknown:
+            return self._error(handler, 400, "Bad Request: chat not found")
+        if chat in self.migrations:
+            return self._error(handler, 400, "Bad Request: group chat was upgraded to a supergroup chat",
+                               {"migrate_to_chat_id": self.migrations[chat]})
+        if method in ("sendMessage", "editMessageText"):
+            with self._lock:
+                if method == "sendMessage" and self.enforce_limits:
+                    wait = self._flood_wait(chat)
+                    if wait:
+                        return self._error(handler, 429, f"Too Many Requests: retry after {wait}",
+                                           {"retry_after": wait})
+                self.received.append(Received(method, token, params))
+                message_id = int(params.get("message_id") or 0) or self._next_id
+                self._next_id += 1
+            chat_id = int(chat) if chat.lstrip("-").isdigit() else -1001
+            return self._ok(handler, {"message_id": message_id, "date": int(time.time()),
+                                      "chat": {"id": chat_id, "type": "channel"}, "text": params.get("text", "")})
+        with self._lock:
+            self.received.append(Received(method, token, params))
+        return self._ok(handler, True)
+
+    def _flood_wait(self, chat: str) -> int:
+        now = time.time()
+        mine = [r.at for r in self.received if r.method == "sendMessage" and str(r.params.get("chat_id")) == chat]
+        group = chat.startswith(("-", "@"))
+        window, count = (60.0, 20) if group else (1.0, 1)
+        recent = [t for t in mine if t > now - window]
+        if len(recent) >= count:
+            return max(1, int(recent[-count] + window - now) + 1)
+        return 0
+
+    @staticmethod
+    def _params(ctype: str, raw: bytes) -> dict:
+        if not raw:
+            return {}
+        if "json" in ctype:
+            return json.loads(raw)
+        if "multipart" in ctype:
+            return _multipart(ctype, raw)
+        return {k: v[0] for k, v in parse_qs(raw.decode()).items()}
+
+    def _ok(self, handler: BaseHTTPRequestHandler, result: object) -> None:
+        self._answer(handler, 200, {"ok": True, "result": result})
+
+    def _error(self, handler: BaseHTTPRequestHandler, code: int, description: str, parameters: dict | None = None):
+        body = {"ok": False, "error_code": code, "description": description}
+        if parameters:
+            body["parameters"] = parameters
+        self._answer(handler, code, body)
+
+    @staticmethod
+    def _answer(handler: BaseHTTPRequestHandler, status: int, body: dict) -> None:
+        data = json.dumps(body).encode()
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
+
+
+def _multipart(ctype: str, raw: bytes) -> dict:
+    from email.parser import BytesParser
+    from email.policy import default
+
+    message = BytesParser(policy=default).parsebytes(f"Content-Type: {ctype}\r\n\r\n".encode() + raw)
+    return {part.get_param("name", header="content-disposition"): part.get_content() for part in message.iter_parts()}

@@ -1,0 +1,116 @@
+"""A static site on 127.0.0.1 serving fixture feeds and pages, with placeholders filled in.
+
+``{{BASE}}`` becomes the server root, ``{{RFC822:-N}}`` / ``{{ISO:-N}}`` now minus N
+minutes. Files whose name contains ``cp1256`` are served without a charset. Extra
+routes (slow, broken, huge answers) can be added by tests.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+TYPES = {".xml": "application/rss+xml", ".atom": "application/atom+xml", ".html": "text/html", ".json": "application/json"}
+_PLACEHOLDER = re.compile(rb"\{\{(RFC822|ISO):(-?\d+)\}\}")
+
+Route = Callable[[BaseHTTPRequestHandler], None]
+
+
+def fill(body: bytes, base: str, now: datetime | None = None) -> bytes:
+    now = now or datetime.now(timezone.utc)
+
+    def stamp(match: re.Match) -> bytes:
+        moment = now + timedelta(minutes=int(match.group(2)))
+        text = format_datetime(moment) if match.group(1) == b"RFC822" else moment.isoformat(timespec="seconds")
+        return text.encode()
+
+    return _PLACEHOLDER.sub(stamp, body.replace(b"{{BASE}}", base.encode()))
+
+
+class FeedServer:
+    def __init__(self, root: Path | str | None = None, port: int = 0) -> None:
+        self.root = Path(root) if root else None
+        self.routes: dict[str, Route] = {}
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        self.now = datetime.now(timezone.utc)
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:  # quiet
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802
+                server.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
+                route = server.routes.get(self.path.split("?")[0])
+                if route:
+                    route(self)
+                    return
+                server._static(self)
+
+        self._http = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self._http.daemon_threads = True
+        self._thread = threading.Thread(target=self._http.serve_forever, daemon=True)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self._http.server_address[1]}"
+
+    def url(self, path: str) -> str:
+        return f"{self.base}/{path.lstrip('/')}"
+
+    def __enter__(self) -> "FeedServer":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._http.shutdown()
+        self._http.server_close()
+
+    def _static(self, handler: BaseHTTPRequestHandler) -> None:
+        relative = handler.path.split("?")[0].lstrip("/")
+        path = (self.root / relative).resolve() if self.root else None
+        if not path or not self.root or not path.is_file() or self.root.resolve() not in path.parents:
+            reply(handler, 404, b"not found", "text/plain")
+            return
+        body = fill(path.read_bytes(), self.base, self.now)
+        ctype = TYPES.get(path.suffix, "application/octet-stream")
+        if "cp1256" not in path.name and ctype.startswith("text/"):
+            ctype += "; charset=utf-8"
+        etag = f'"{hash(body) & 0xFFFFFFFF:x}"'
+        if handler.headers.get("If-None-Match") == etag:
+            reply(handler, 304, b"", None, {"ETag": etag})
+            return
+        reply(handler, 200, body, ctype, {"ETag": etag})
+
+
+def reply(handler: BaseHTTPRequestHandler, status: int, body: bytes, ctype: str | None,
+          headers: dict[str, str] | None = None) -> None:
+    handler.send_response(status)
+    if ctype:
+        handler.send_header("Content-Type", ctype)
+    for key, value in (headers or {}).items():
+        handler.send_header(key, value)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    if body and handler.command != "HEAD":
+        handler.wfile.write(body)
+
+
+def slow(seconds: float, then: Route) -> Route:
+    def route(handler: BaseHTTPRequestHandler) -> None:
+        time.sleep(seconds)
+        then(handler)
+
+    return route
+
+
+def static(body: bytes, ctype: str, status: int = 200, headers: dict[str, str] | None = None) -> Route:
+    return lambda handler: reply(handler, status, body, ctype, headers)

@@ -1,0 +1,1 @@
+"""Network in: feeds polled, pages fetched, bodies extracted."""

@@ -1,0 +1,121 @@
+"""One shared httpx client with global and per-host limits, caps and a total deadline."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from core.config import FetchSettings
+from core.errors import FetchError, FetchHTTPStatus, FetchNetwork, FetchRefused, FetchTimeout, FetchTooLarge
+
+PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/xml", "application/xml", "text/plain")
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    url: str  # after redirects
+    status: int
+    headers: dict[str, str]
+    content: bytes
+
+
+class Fetcher:
+    """Owns the client; ``get`` is the only way the project reads the network."""
+
+    def __init__(self, settings: FetchSettings, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.settings = settings
+        self._client = httpx.AsyncClient(
+            headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
+            timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
+            limits=httpx.Limits(max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency),
+            follow_redirects=False,
+            transport=transport,
+        )
+        self._all = asyncio.Semaphore(settings.concurrency)
+        self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(settings.per_host))
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def get(
+        self, url: str, *, headers: dict[str, str] | None = None, accept: tuple[str, ...] | None = None
+    ) -> Response:
+        """GET with redirects followed by hand (capped), body capped while streaming."""
+        try:
+            async with asyncio.timeout(self.settings.deadline):
+                return await self._follow(url, headers or {}, accept)
+        except TimeoutError:
+            raise FetchTimeout(url, f"no complete answer within {self.settings.deadline:g}s") from None
+
+    async def _follow(self, url: str, headers: dict[str, str], accept: tuple[str, ...] | None) -> Response:
+        seen = []
+        for _ in range(self.settings.max_redirects + 1):
+            _check_scheme(url)
+            seen.append(url)
+            host = urlsplit(url).netloc
+            async with self._hosts[host], self._all:  # host first: a busy host never holds global slots
+                response = await self._once(url, headers, accept)
+            if response.status in (301, 302, 303, 307, 308) and "location" in response.headers:
+                url = urljoin(url, response.headers["location"])
+                if url in seen:
+                    raise FetchNetwork(url, "redirect loop")
+                continue
+            return response
+        raise FetchNetwork(url, f"more than {self.settings.max_redirects} redirects")
+
+    async def _once(self, url: str, headers: dict[str, str], accept: tuple[str, ...] | None) -> Response:
+        cap = self.settings.max_bytes
+        try:
+            async with self._client.stream("GET", url, headers=headers) as response:
+                status = response.status_code
+                head = {k.lower(): v for k, v in response.headers.items()}
+                if status in (301, 302, 303, 307, 308) or status == 304:
+                    return Response(str(response.url), status, head, b"")
+                if status >= 400:
+                    raise FetchHTTPStatus(url, status, retry_after_seconds(head.get("retry-after")))
+                ctype = head.get("content-type", "").split(";")[0].strip().lower()
+                if accept and ctype and not ctype.startswith(accept):
+                    raise FetchRefused(url, f"content type {ctype!r} is not a page")
+                declared = head.get("content-length", "")
+                if declared.isdigit() and int(declared) > cap:
+                    raise FetchTooLarge(url, f"body of {int(declared)} bytes is over the {cap} byte cap")
+                chunks, size = [], 0
+                async for chunk in response.aiter_bytes():  # decoded: a gzip bomb stops here
+                    size += len(chunk)
+                    if size > cap:
+                        raise FetchTooLarge(url, f"body over the {cap} byte cap")
+                    chunks.append(chunk)
+                return Response(str(response.url), status, head, b"".join(chunks))
+        except httpx.TimeoutException as exc:
+            raise FetchTimeout(url, f"timed out ({type(exc).__name__})") from None
+        except httpx.DecodingError as exc:
+            raise FetchNetwork(url, f"undecodable body: {exc}") from None
+        except (httpx.TransportError, httpx.InvalidURL) as exc:
+            raise FetchNetwork(url, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__) from None
+
+
+def _check_scheme(url: str) -> None:
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise FetchRefused(url, "only http(s) links are followed")
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After as seconds, from either of its two forms."""
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return float(value.strip())
+    try:
+        from datetime import datetime, timezone
+
+        return max(0.0, (parsedate_to_datetime(value) - datetime.now(timezone.utc)).total_seconds())
+    except (TypeError, ValueError):
+        return None
+
+
+__all__ = ["Fetcher", "Response", "FetchError", "PAGE_TYPES", "retry_after_seconds"]
