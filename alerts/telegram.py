@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import re
 from dataclasses import dataclass
@@ -50,6 +51,8 @@ def plain_text(html_text: str) -> str:
 
 class TelegramSender:
     def __init__(self, token: str, base_url: str, timeout: float = 20.0) -> None:
+        # Opt in to python-telegram-bot's future timedelta durations (no deprecation warning).
+        os.environ.setdefault("PTB_TIMEDELTA", "1")
         request = HTTPXRequest(connection_pool_size=4, read_timeout=timeout, write_timeout=timeout,
                                connect_timeout=min(timeout, 10.0))
         self._bot = Bot(token=token, base_url=base_url, request=request)
@@ -98,8 +101,8 @@ class TelegramSender:
     @staticmethod
     def _translate(exc: Exception, attempts: int) -> DeliveryError:
         if isinstance(exc, RetryAfter):
-            return DeliveryRetry(f"flood control: retry after {_seconds(exc.retry_after):g}s",
-                                 _seconds(exc.retry_after))
+            wait = _seconds(exc.retry_after)
+            return DeliveryRetry(f"flood control: retry after {wait:g}s", wait)
         if isinstance(exc, ChatMigrated):
             return ChatMoved(str(exc.new_chat_id))
         if isinstance(exc, Forbidden):

@@ -75,7 +75,8 @@ def parse_feed(feed: FeedConfig, body: bytes, headers: dict[str, str], base_url:
                 published=published,
             )
         )
-    entries.sort(key=lambda e: e.published or datetime.max.replace(tzinfo=timezone.utc), reverse=True)
+    if all(e.published for e in entries):  # some feeds list oldest first; undated ones keep feed order
+        entries.sort(key=lambda e: e.published, reverse=True)  # type: ignore[arg-type, return-value]
     return tuple(entries)
 
 

@@ -1,0 +1,133 @@
+"""The outbox sender against a local Bot API server speaking real HTTP."""
+
+import asyncio
+import logging
+
+from alerts.outbox import Outbox
+from alerts.telegram import TelegramSender
+from core.logs import RedactingFormatter, redact
+from store import Store, StoryRecord
+from tests.conftest import TOKEN
+
+
+def seed(store: Store, chats: dict[str, str], story_id: str = "s1") -> None:
+    story = StoryRecord(id=story_id, created_at=0, published="2026-01-01T00:00:00+00:00", title="t", url="http://a",
+                        source="A", summary="s", topics=("security_council",), tags=(), lang="ar",
+                        fingerprint={"s": [], "e": [], "t": [], "p": 0}, sources=(("A", "http://a", "t"),))
+    store.save_story(story, feed_url="f", entry_id=story_id, messages={(c, None): t for c, t in chats.items()},
+                     deliver=True)
+
+
+def deliver(tmp_path, telegram, chats, *, prepare=None, max_wait=10.0, stories=1):
+    store = Store(tmp_path / "db.sqlite3")
+    for n in range(stories):
+        seed(store, chats, f"s{n}")
+
+    async def go():
+        sender = TelegramSender(TOKEN, telegram.base_url, timeout=3)
+        outbox = Outbox(store, sender)
+        if prepare:
+            prepare(outbox)
+        left = await outbox.drain(max_wait)
+        await sender.close()
+        return left
+
+    return store, asyncio.run(go())
+
+
+def test_delivers_html_once_per_chat(tmp_path, telegram):
+    store, left = deliver(tmp_path, telegram, {"-1001": "<b>عاجل</b>", "@chan": "<b>عاجل</b>"})
+    assert left == 0
+    assert [m.params["chat_id"] for m in telegram.messages()] == ["-1001", "@chan"]
+    assert telegram.messages()[0].params["parse_mode"] == "HTML"
+    assert store.outbox_counts() == {"sent": 2}
+
+
+def test_retry_after_is_obeyed_exactly(tmp_path, telegram):
+    telegram.fail_next("429", retry_after=2)
+    store, left = deliver(tmp_path, telegram, {"-1001": "x"})
+    assert left == 0
+    attempts = [r.at for r in telegram.received if r.method == "sendMessage"]
+    assert len(telegram.messages()) == 1 and len(attempts) == 1
+    row = store._db.execute("SELECT attempts, sent_at, created_at FROM outbox").fetchone()  # noqa: SLF001
+    assert row["attempts"] == 2 and row["sent_at"] - row["created_at"] >= 2.0
+
+
+def test_server_errors_and_dropped_connections_are_retried(tmp_path, telegram):
+    telegram.fail_next("500")
+    telegram.fail_next("drop")
+    store, left = deliver(tmp_path, telegram, {"-1001": "x"}, max_wait=20)
+    assert left == 0 and len(telegram.messages()) == 1
+    assert store._db.execute("SELECT attempts FROM outbox").fetchone()[0] == 3  # noqa: SLF001
+
+
+def test_forbidden_and_unknown_chats_are_disabled_and_remembered(tmp_path, telegram, caplog):
+    telegram.blocked.add("-1001")
+    telegram.unknown.add("@gone")
+    with caplog.at_level(logging.ERROR):
+        store, left = deliver(tmp_path, telegram, {"-1001": "x", "@gone": "x", "-1003": "x"})
+    assert left == 0
+    assert [m.params["chat_id"] for m in telegram.messages()] == ["-1003"]
+    assert store.chat("-1001").status == "disabled" and store.chat("@gone").reason == "chat not found"
+    assert "chat_disabled" in caplog.text
+    seed(store, {"-1001": "y"}, "s2")  # a later alert is not even tried
+    before = len(telegram.received)
+    asyncio.run(_drain(store, telegram))
+    assert len(telegram.received) == before
+
+
+async def _drain(store, telegram):
+    sender = TelegramSender(TOKEN, telegram.base_url, timeout=3)
+    await Outbox(store, sender).drain(5)
+    await sender.close()
+
+
+def test_migrated_group_is_followed(tmp_path, telegram):
+    telegram.migrations["-5"] = -1005
+    store, left = deliver(tmp_path, telegram, {"-5": "x"})
+    assert left == 0
+    assert [m.params["chat_id"] for m in telegram.messages()] == ["-1005"]
+    assert store.resolve_chat("-5").chat_id == "-1005"
+
+
+def test_unparsable_html_is_resent_as_plain_text(tmp_path, telegram):
+    original = telegram._handle  # noqa: SLF001
+
+    def picky(handler):
+        length = int(handler.headers.get("Content-Length") or 0)
+        body = handler.rfile.read(length)
+        handler.rfile = __import__("io").BytesIO(body)
+        if b"parse_mode=HTML" in body:
+            telegram._error(handler, 400, "Bad Request: can't parse entities: unsupported start tag")  # noqa: SLF001
+            return
+        original(handler)
+
+    telegram._handle = picky  # noqa: SLF001
+    store, left = deliver(tmp_path, telegram, {"-1001": "<b>عاجل</b> &amp; مهم"})
+    assert left == 0
+    assert telegram.messages()[0].params["text"] == "عاجل & مهم"
+
+
+def test_channel_flood_limit_is_kept_without_being_told(tmp_path):
+    from devtools.fake_telegram import FakeTelegram
+
+    with FakeTelegram(enforce_limits=True) as telegram:
+        store, left = deliver(tmp_path, telegram, {"42": "x"}, stories=3)
+    assert left == 0
+    times = [m.at for m in telegram.messages("42")]
+    assert len(times) == 3 and all(b - a >= 1.0 for a, b in zip(times, times[1:]))
+    assert not [r for r in telegram.received if r.method != "sendMessage"]
+
+
+def test_token_is_redacted_from_log_lines_and_tracebacks(monkeypatch):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    assert TOKEN not in redact(f"POST https://api.telegram.org/bot{TOKEN}/sendMessage")
+    assert "<token>" in redact("bot123456789:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+    formatter = RedactingFormatter("%(message)s")
+    try:
+        raise RuntimeError(f"failed url /bot{TOKEN}/getMe")
+    except RuntimeError:
+        import sys
+
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "boom %s", (TOKEN,), sys.exc_info())
+    assert TOKEN not in formatter.format(record)
