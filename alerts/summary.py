@@ -9,7 +9,8 @@ from classifiers.normalize import normalize
 
 MAX_CHARS = 450
 # Sentence ends: . ! ? ؟ ؛ and the ".," joins scraped text is full of; newlines too.
-_SPLIT = re.compile(r"(?<=[.!?؟؛…])[\s,،]+|\.,\s*|\n+")
+_SPLIT = re.compile(r"(?<=[.!?؟؛…])[\s,،]+|\n+")
+_END = ".!?؟؛…"
 _BOILERPLATE = re.compile(
     r"اقرأ أيضا|اقرأ ايضا|إقرأ أيضا|الأكثر قراءة|الاكثر قراءة|اقرأ المزيد|شارك(?:وا)? (?:هذا|الخبر|المقال)|"
     r"تابعونا|تابعوا آخر|للاشتراك|اشترك في|تعليقات?\s*\(?\d|\d+\s*تعليق|حقوق النشر|جميع الحقوق|"
@@ -30,7 +31,7 @@ def sentences(text: str) -> list[tuple[int, str]]:
             continue
         if not _ARABIC.search(sentence):
             continue
-        out.append((max(start, 0), sentence))
+        out.append((max(start, 0), sentence if sentence[-1] in _END else sentence + "."))
     return out
 
 

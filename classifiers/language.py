@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-SAMPLE_CHARS = 600
+SAMPLE_CHARS = 400
 _ARABIC = re.compile(r"[\u0621-\u064A\u0671-\u06D3]")
 _LETTER = re.compile(r"[^\W\d_]")
 # Letters Persian, Urdu, Kurdish or Pashto use and Arabic does not.

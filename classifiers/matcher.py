@@ -25,11 +25,20 @@ class _Node:
         self.terminals: list[tuple[str, Entity | None]] = []
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    forms: tuple[str, ...]
-    start: int
-    end: int
+class Tokens:
+    """(clitic forms, first trie steps) per token; character spans only when a hit needs them."""
+
+    __slots__ = ("known", "text", "_spans")
+
+    def __init__(self, known: list[tuple[tuple[str, ...], tuple[_Node, ...]]], text: str) -> None:
+        self.known = known
+        self.text = text
+        self._spans: list[tuple[int, int]] | None = None
+
+    def span(self, first: int, last: int) -> tuple[int, int]:
+        if self._spans is None:
+            self._spans = [m.span() for m in TOKEN.finditer(self.text)]
+        return self._spans[first][0], self._spans[last][1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +78,7 @@ class Lexicon:
 
     def __init__(self, phrases: Iterable[tuple[str, str, Entity | None]]) -> None:
         self._root = _Node()
-        self._cache: dict[str, tuple[str, ...]] = {}
+        self._cache: dict[str, tuple[tuple[str, ...], tuple[_Node, ...]]] = {}
         self.size = 0
         for pattern, phrase, entity in phrases:
             self._add(pattern, phrase, entity)
@@ -96,43 +105,51 @@ class Lexicon:
             node.terminals.append((pattern, entity))
             self.size += 1
 
-    def tokens(self, text: str) -> list[Token]:
+    def tokens(self, text: str) -> Tokens:
+        """Tokens with their clitic forms and first trie steps, cached per surface form."""
         cache = self._cache
         if len(cache) > 200_000:
             cache.clear()
-        out = []
-        for match in TOKEN.finditer(text):
-            raw = match.group()
-            forms = cache.get(raw)
-            if forms is None:
-                forms = cache[raw] = clitic_forms(normalize(raw))
-            out.append(Token(forms, match.start(), match.end()))
-        return out
+        known = []
+        for raw in TOKEN.findall(text):
+            entry = cache.get(raw)
+            if entry is None:
+                forms = clitic_forms(normalize(raw))
+                entry = cache[raw] = (forms, self._step(self._root, forms))
+            known.append(entry)
+        return Tokens(known, text)
 
-    def scan(self, tokens: list[Token]) -> list[RawHit]:
+    @staticmethod
+    def _step(node: _Node, forms: tuple[str, ...]) -> tuple[_Node, ...]:
+        found: dict[int, _Node] = {}
+        for form in forms:
+            child = node.children.get(form)
+            if child is not None:
+                found[id(child)] = child
+            for stem, child in node.stems.get(form[:STEM_KEY], ()):
+                if form.startswith(stem):
+                    found[id(child)] = child
+        return tuple(found.values())
+
+    def scan(self, tokens: Tokens) -> list[RawHit]:
         hits: dict[tuple, RawHit] = {}
-        root = self._root
-        count = len(tokens)
-        for first in range(count):
-            frontier = [root]
+        known = tokens.known
+        count = len(known)
+        for first, (_, advanced) in enumerate(known):  # most tokens start nothing: skipped at once
             index = first
-            while frontier and index < count:
-                forms = tokens[index].forms
-                advanced = []
-                for node in frontier:
-                    for form in forms:
-                        child = node.children.get(form)
-                        if child is not None:
-                            advanced.append(child)
-                        if node.stems:
-                            for stem, child in node.stems.get(form[:STEM_KEY], ()):
-                                if form.startswith(stem):
-                                    advanced.append(child)
-                advanced = list({id(n): n for n in advanced}.values())
+            while advanced:
                 for node in advanced:
                     for pattern, entity in node.terminals:
                         key = (pattern, entity.id if entity else None, first, index)
                         hits.setdefault(key, RawHit(pattern, entity, first, index))
-                frontier = [n for n in advanced if n.children or n.stems]
                 index += 1
+                if index >= count:
+                    break
+                forms = known[index][0]
+                nxt: dict[int, _Node] = {}
+                for node in advanced:
+                    if node.children or node.stems:
+                        for child in self._step(node, forms):
+                            nxt[id(child)] = child
+                advanced = tuple(nxt.values())
         return list(hits.values())

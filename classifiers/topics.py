@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from classifiers.gazetteer import Gazetteer
 from classifiers.language import detect_language
-from classifiers.matcher import Lexicon, RawHit, Token
+from classifiers.matcher import Lexicon, RawHit, Tokens
 from core.config import TopicConfig
 from core.models import Classification, Entity, Hit, TopicScore
 
@@ -92,7 +92,7 @@ def _score(name: str, topic: TopicConfig, segments: list, lang_ok: bool, lang: s
             if key not in longest or raw.last > longest[key].last:
                 longest[key] = raw
         for raw in longest.values():
-            if any(b.first <= raw.last and raw.first <= b.last for b in blocked):
+            if blocked and any(b.first <= raw.last and raw.first <= b.last for b in blocked):
                 continue
             hits.append((_hit(raw, body, tokens, in_title), seg_index, raw.first))
 
@@ -156,6 +156,6 @@ def _group_reasons(topic: TopicConfig, hits: list[tuple[Hit, int, int]]) -> list
     return reasons
 
 
-def _hit(raw: RawHit, body: str, tokens: list[Token], in_title: bool) -> Hit:
-    start, end = tokens[raw.first].start, tokens[raw.last].end
+def _hit(raw: RawHit, body: str, tokens: Tokens, in_title: bool) -> Hit:
+    start, end = tokens.span(raw.first, raw.last)
     return Hit(raw.pattern, body[start:end], start, end, in_title, raw.entity)
