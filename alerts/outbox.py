@@ -78,6 +78,7 @@ class Outbox:
     async def _send(self, row: OutboxRow, chat_id: str) -> None:
         edit = row.message_id if row.status == "sent" and row.edit_pending else None
         self.limiter.record(chat_id, time.time())
+        self.store.mark_attempt(row)
         try:
             sent: Sent = await self.sender.send(chat_id, row.text, row.thread_id, row.attempts, edit)
         except DeliveryRetry as exc:

@@ -53,7 +53,7 @@ class FetchSettings(Frozen):
     concurrency: int = Field(50, ge=1, le=1000)
     per_host: int = Field(4, ge=1, le=100)
     interval: int = Field(300, ge=30, description="default seconds between polls of a feed")
-    max_entries: int = Field(50, ge=1, description="newest entries looked at per poll")
+    max_entries: int = Field(500, ge=1, description="newest entries looked at per poll")
 
 
 class StorageSettings(Frozen):

@@ -29,7 +29,8 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             last_error TEXT,
             failures INTEGER NOT NULL DEFAULT 0,
             next_poll REAL,
-            entries_per_day REAL
+            entries_per_day REAL,
+            interval REAL
         );
         CREATE TABLE seen (
             feed_url TEXT NOT NULL,
@@ -77,10 +78,17 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             message_id INTEGER,
             edit_pending INTEGER NOT NULL DEFAULT 0,
             created_at REAL NOT NULL,
+            attempted_at REAL,
             sent_at REAL,
             UNIQUE (story_id, chat_id)
         );
         CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
+        CREATE INDEX outbox_attempts ON outbox (attempted_at);
+        CREATE TABLE meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL,
+            updated_at REAL NOT NULL
+        );
         CREATE TABLE chats (
             chat_id TEXT PRIMARY KEY,
             status TEXT NOT NULL,
@@ -106,6 +114,7 @@ class FeedState:
     failures: int = 0
     next_poll: float | None = None
     entries_per_day: float | None = None
+    interval: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,9 +335,24 @@ class Store:
         ).fetchone()[0]
 
     def recent_sends(self, since: float) -> list[tuple[str, float]]:
-        """(chat, sent_at) of sends since ``since``: rate limits survive a restart."""
-        rows = self._db.execute("SELECT chat_id, sent_at FROM outbox WHERE sent_at >= ? ORDER BY sent_at", (since,))
+        """(chat, time) of send attempts since ``since``, the one in flight at a crash included,
+        so flood limits survive a restart."""
+        rows = self._db.execute(
+            "SELECT chat_id, attempted_at FROM outbox WHERE attempted_at >= ? ORDER BY attempted_at", (since,)
+        )
         return [(row[0], row[1]) for row in rows]
+
+    def mark_attempt(self, row: OutboxRow) -> None:
+        """Committed before the request leaves, so a restart knows it may have been sent."""
+        self._db.execute("UPDATE outbox SET attempted_at = ? WHERE id = ?", (time.time(), row.id))
+
+    # ------------------------------------------------------------------- meta
+    def set_meta(self, key: str, value: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?, ?)", (key, value, time.time()))
+
+    def meta(self, key: str) -> tuple[str, float] | None:
+        row = self._db.execute("SELECT value, updated_at FROM meta WHERE key = ?", (key,)).fetchone()
+        return (row[0], row[1]) if row else None
 
     def _outbox(self, row: sqlite3.Row) -> OutboxRow:
         return OutboxRow(
