@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+EDIT_DELAY = 60.0  # outlets joining a story within a minute make one edit, not a storm
+
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     (
         "001_initial",
@@ -308,8 +310,10 @@ class Store:
                            VALUES (?, ?, ?, ?, ?, ?)
                            ON CONFLICT (story_id, chat_id) DO UPDATE SET text = excluded.text,
                              edit_pending = CASE WHEN outbox.status = 'sent' AND outbox.text != excluded.text
-                                                 THEN 1 ELSE outbox.edit_pending END""",
-                        (story.id, chat_id, thread_id, text, now, now),
+                                                 THEN 1 ELSE outbox.edit_pending END,
+                             next_attempt_at = CASE WHEN outbox.status = 'sent' AND outbox.edit_pending = 0
+                                                    THEN ? ELSE outbox.next_attempt_at END""",
+                        (story.id, chat_id, thread_id, text, now, now, now + EDIT_DELAY),
                     )
         return self.story(story.id) or story
 

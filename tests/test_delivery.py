@@ -131,3 +131,19 @@ def test_token_is_redacted_from_log_lines_and_tracebacks(monkeypatch):
 
         record = logging.LogRecord("x", logging.ERROR, __file__, 1, "boom %s", (TOKEN,), sys.exc_info())
     assert TOKEN not in formatter.format(record)
+
+
+def test_a_story_gaining_outlets_edits_the_sent_message(tmp_path, telegram):
+    store, left = deliver(tmp_path, telegram, {"-1001": "v1"})
+    sent_id = telegram.messages()[0]
+    grown = store.story("s0")
+    from dataclasses import replace
+
+    store.save_story(replace(grown, sources=grown.sources + (("B", "http://b", "t"),)), feed_url="g",
+                     entry_id="x", messages={("-1001", None): "v2 أيضاً: B"}, deliver=True)
+    store._db.execute("UPDATE outbox SET next_attempt_at = 0")  # noqa: SLF001 - skip the coalescing minute
+    assert asyncio.run(_drain(store, telegram)) is None
+    edits = telegram.edits()
+    assert len(edits) == 1 and edits[0].params["text"] == "v2 أيضاً: B"
+    assert len(telegram.messages()) == 1 and sent_id.params["text"] == "v1"
+    assert store.pending_count() == 0

@@ -1,4 +1,5 @@
 import sqlite3
+import time
 
 import pytest
 
@@ -45,9 +46,13 @@ def test_new_sources_flag_sent_rows_for_an_edit(tmp_path):
     assert store.due(1e12) == []
     two = story(sources=(("A", "http://a/1", "t"), ("B", "http://b/1", "t")))
     store.save_story(two, feed_url="g", entry_id="e9", messages={("-1", None): "v2"}, deliver=True)
+    assert store.due(time.time() + 1) == []  # edits wait a minute so joining outlets coalesce
+    three = story(sources=two.sources + (("C", "http://c/1", "t"),))
+    store.save_story(three, feed_url="h", entry_id="e10", messages={("-1", None): "v3"}, deliver=True)
     edit = store.due(1e12)[0]
-    assert edit.edit_pending and edit.message_id == 42 and edit.text == "v2"
-    assert [s[0] for s in store.story("s1").sources] == ["A", "B"]
+    assert edit.text == "v3" and len(store.due(1e12)) == 1
+    assert edit.edit_pending and edit.message_id == 42
+    assert [s[0] for s in store.story("s1").sources] == ["A", "B", "C"]
 
 
 def test_disabled_and_migrated_chats_are_remembered(tmp_path):

@@ -1,0 +1,89 @@
+"""Classifier quality on labelled JSON lines: precision, recall and F1 per topic, and the errors.
+
+    python -m devtools.evaluate tests/fixtures/classifier/dev.jsonl [--config config.toml] [--errors 40]
+
+Each line: {"id", "title", "text", "labels": {"<topic>": true|false, ...}}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from classifiers.topics import Classifier, classify
+from core.runtime import load_runtime
+
+
+@dataclass
+class Tally:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+    errors: list[tuple[str, str, float, str, str]] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def evaluate(classifier: Classifier, rows: list[dict]) -> dict[str, Tally]:
+    tallies: dict[str, Tally] = {}
+    for row in rows:
+        result = classify(classifier, row.get("title", ""), row.get("text", ""))
+        for topic, want in row["labels"].items():
+            if topic not in result.topics:
+                continue
+            score = result.topics[topic]
+            tally = tallies.setdefault(topic, Tally())
+            got = score.alert
+            if got and want:
+                tally.tp += 1
+            elif got:
+                tally.fp += 1
+                tally.errors.append(("FP", row["id"], score.score, row.get("title", ""), ", ".join(score.matched[:6])))
+            elif want:
+                tally.fn += 1
+                why = "; ".join(score.reasons) or "-"
+                tally.errors.append(("FN", row["id"], score.score, row.get("title", ""), why))
+            else:
+                tally.tn += 1
+    return tallies
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("files", nargs="+", type=Path)
+    parser.add_argument("--config", default=None)
+    parser.add_argument("--errors", type=int, default=40, help="errors listed per topic (default 40)")
+    args = parser.parse_args(argv)
+    classifier = load_runtime(args.config).classifier
+    rows = [json.loads(line) for path in args.files for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    tallies = evaluate(classifier, rows)
+    print(f"{len(rows)} texts from {', '.join(str(p) for p in args.files)}")
+    print(f"{'topic':<20} {'precision':>9} {'recall':>7} {'F1':>6}   tp  fp  fn   tn")
+    for topic, t in tallies.items():
+        print(f"{topic:<20} {t.precision:9.3f} {t.recall:7.3f} {t.f1:6.3f} {t.tp:4d} {t.fp:3d} {t.fn:3d} {t.tn:4d}")
+    for topic, t in tallies.items():
+        if t.errors:
+            print(f"\n{topic}: {len(t.errors)} errors")
+        for kind, row_id, score, title, detail in t.errors[: args.errors]:
+            print(f"  {kind} {row_id} score={score:g}  {title[:70]}  [{detail}]")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
