@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from classifiers.normalize import TOKEN, clitic_forms, normalize
 
 SKETCH = 128
+SAME_STORY = 0.45  # same_story_score at or above which an article joins a story
 WINDOW_HOURS = 48
 # Frequent words carry no identity; clitic-stripped forms are compared.
 _STOP = frozenset(
@@ -90,7 +91,9 @@ def same_story_score(a: Fingerprint, b: Fingerprint) -> float:
     return round((0.45 * entities + 0.35 * title + 0.8 * text) * closeness, 4)
 
 
-def find_story(candidate: Fingerprint, stories: Sequence[tuple[str, Fingerprint]], threshold: float = 0.45) -> str | None:
+def find_story(
+    candidate: Fingerprint, stories: Sequence[tuple[str, Fingerprint]], threshold: float = SAME_STORY
+) -> str | None:
     """Id of the recent story this article belongs to, or None for a new story."""
     best_id, best = None, threshold
     for story_id, other in stories:
