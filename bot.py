@@ -128,6 +128,7 @@ def _progress_bar(total: int):
 async def _run(args: argparse.Namespace) -> int:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+    from alerts.subscribers import stop_polling
     from core.pipeline import run_cycle
 
     runtime = _load(args.config)
@@ -162,12 +163,15 @@ async def _run(args: argparse.Namespace) -> int:
         scheduler.start()
         event(log, "worker_started", feeds=len(runtime.config.feeds), topics=",".join(runtime.config.topics))
         sender = asyncio.create_task(outbox.run(stop)) if outbox else None
+        commands = await _subscriber_bot(services) if outbox else None
         await stop.wait()
         event(log, "worker_stopping")
         scheduler.shutdown(wait=False)
         for task in list(cycles):  # nothing half-done is committed: entries are atomic
             task.cancel()
         await asyncio.gather(*cycles, return_exceptions=True)
+        if commands:
+            await stop_polling(commands)
         if sender:
             try:
                 await asyncio.wait_for(sender, STOP_GRACE)
@@ -175,6 +179,15 @@ async def _run(args: argparse.Namespace) -> int:
                 event(log, "sender_stop_timeout", logging.WARNING)
     event(log, "worker_stopped")
     return 0
+
+
+async def _subscriber_bot(services):
+    """Answer /start, /subscribe and friends while the worker runs (Telegram mode only)."""
+    from alerts.subscribers import build_app, start_polling
+
+    app = build_app(os.environ["TELEGRAM_BOT_TOKEN"].strip(), os.environ.get("TELEGRAM_API_URL") or DEFAULT_API_URL,
+                    services.store, lambda: {n: t.label for n, t in services.runtime.config.topics.items()})
+    return app if await start_polling(app) else None
 
 
 def _classify(args: argparse.Namespace) -> int:

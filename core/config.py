@@ -148,11 +148,6 @@ class Config(Frozen):
             raise ValueError("; ".join(problems))
         return self
 
-    def chats_for(self, topics: tuple[str, ...]) -> tuple[str, ...]:
-        """Chats subscribed to any of ``topics``, in config order, without repeats."""
-        chats = [str(c.chat_id) for c in self.channels if set(c.topics) & set(topics)]
-        return tuple(dict.fromkeys(chats))
-
     def feed_interval(self, feed: FeedConfig) -> int:
         return feed.interval or self.fetch.interval
 

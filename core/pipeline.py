@@ -120,14 +120,12 @@ async def _process_entry(services: Services, feed: FeedConfig, entry: FeedEntry,
         store.mark_seen(feed.url, entry.entry_id, entry.url)
         return
     story, is_update = _story_for(services, article, classification, topics)
-    alert = _alert(services, story, is_update)
+    recipients = _recipients(services, story.topics)
+    alert = _alert(story, is_update, tuple(dict.fromkeys(chat for chat, _ in recipients)))
     labels = {name: topic.label for name, topic in runtime.config.topics.items()}
     kinds = {f.name: f.kind for f in runtime.config.feeds}
     text = render(alert, labels, runtime.config.bot.timezone, kinds)
-    messages = {}
-    for channel in runtime.config.channels:
-        if set(channel.topics) & set(story.topics):
-            messages.setdefault((str(channel.chat_id), channel.thread_id), text)
+    messages = {recipient: text for recipient in recipients}
     saved = store.save_story(story, feed_url=feed.url, entry_id=entry.entry_id, messages=messages,
                              deliver=services.deliver)
     alert = replace(alert, sources=tuple(Source(*s) for s in saved.sources))
@@ -186,11 +184,19 @@ def _story_for(
     return story, False
 
 
-def _alert(services: Services, story: StoryRecord, is_update: bool) -> Alert:
+def _recipients(services: Services, topics: tuple[str, ...]) -> list[tuple[str, int | None]]:
+    """(chat, forum thread) pairs: configured channels first, then subscribed private chats."""
+    wanted = set(topics)
+    chats = [(str(c.chat_id), c.thread_id) for c in services.runtime.config.channels if wanted & set(c.topics)]
+    chats += [(chat, None) for chat in services.store.subscribers(topics)]
+    return list(dict.fromkeys(chats))
+
+
+def _alert(story: StoryRecord, is_update: bool, chat_ids: tuple[str, ...]) -> Alert:
     return Alert(
         story_id=story.id, topics=story.topics, title=story.title, url=story.url, source=story.source,
         published=datetime.fromisoformat(story.published), summary=story.summary,
         sources=tuple(Source(*s) for s in story.sources),
-        chat_ids=services.runtime.config.chats_for(story.topics), lang=story.lang, tags=story.tags,
+        chat_ids=chat_ids, lang=story.lang, tags=story.tags,
         is_update=is_update,
     )

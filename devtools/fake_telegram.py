@@ -32,6 +32,7 @@ class FakeTelegram:
         self.unknown: set[str] = set()
         self.migrations: dict[str, int] = {}
         self.enforce_limits = enforce_limits
+        self.updates: list[dict] = []  # what getUpdates hands out, by update_id
         self._lock = threading.Lock()
         self._next_id = 1
         server = self
@@ -70,6 +71,19 @@ class FakeTelegram:
         for _ in range(count):
             self.failures.append((kind, retry_after))
 
+    def command(self, chat_id: int, text: str) -> None:
+        """Queue a private-chat message (e.g. "/subscribe 1") for the bot's getUpdates."""
+        with self._lock:
+            number = len(self.updates) + 1
+            command = text.split()[0]
+            self.updates.append({
+                "update_id": number,
+                "message": {"message_id": 1000 + number, "date": int(time.time()), "text": text,
+                            "chat": {"id": chat_id, "type": "private", "first_name": "U"},
+                            "from": {"id": chat_id, "is_bot": False, "first_name": "U"},
+                            "entities": [{"type": "bot_command", "offset": 0, "length": len(command)}]},
+            })
+
     def messages(self, chat_id: str | None = None) -> list[Received]:
         with self._lock:
             return [r for r in self.received if r.method == "sendMessage"
@@ -107,6 +121,15 @@ class FakeTelegram:
             return self._error(handler, 429, f"Too Many Requests: retry after {retry_after}",
                                {"retry_after": retry_after})
         chat = str(params.get("chat_id", ""))
+        if method == "getUpdates":
+            offset = int(params.get("offset") or 0)
+            deadline = time.time() + min(float(params.get("timeout") or 0), 0.3)
+            while True:
+                with self._lock:
+                    pending = [u for u in self.updates if u["update_id"] >= offset]
+                if pending or time.time() >= deadline:
+                    return self._ok(handler, pending)
+                time.sleep(0.02)
         if method == "getMe":
             return self._ok(handler, {"id": 1, "is_bot": True, "first_name": "Test", "username": "test_bot"})
         if chat in self.blocked:

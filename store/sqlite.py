@@ -86,6 +86,12 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         );
         CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
         CREATE INDEX outbox_attempts ON outbox (attempted_at);
+        CREATE TABLE subscriptions (
+            chat_id TEXT NOT NULL,
+            topic TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            PRIMARY KEY (chat_id, topic)
+        );
         CREATE TABLE meta (
             key TEXT PRIMARY KEY,
             value TEXT NOT NULL,
@@ -349,6 +355,41 @@ class Store:
     def mark_attempt(self, row: OutboxRow) -> None:
         """Committed before the request leaves, so a restart knows it may have been sent."""
         self._db.execute("UPDATE outbox SET attempted_at = ? WHERE id = ?", (time.time(), row.id))
+
+    # ---------------------------------------------------------- subscriptions
+    def subscribe(self, chat_id: str, topic: str) -> bool:
+        """True when this is a new subscription."""
+        cursor = self._db.execute(
+            "INSERT OR IGNORE INTO subscriptions VALUES (?, ?, ?)", (chat_id, topic, time.time())
+        )
+        if cursor.rowcount:  # a chat that subscribes again is active again
+            self._db.execute("DELETE FROM chats WHERE chat_id = ? AND status = 'disabled'", (chat_id,))
+        return bool(cursor.rowcount)
+
+    def unsubscribe(self, chat_id: str, topic: str) -> bool:
+        cursor = self._db.execute("DELETE FROM subscriptions WHERE chat_id = ? AND topic = ?", (chat_id, topic))
+        return bool(cursor.rowcount)
+
+    def subscriptions(self, chat_id: str) -> list[str]:
+        rows = self._db.execute("SELECT topic FROM subscriptions WHERE chat_id = ? ORDER BY topic", (chat_id,))
+        return [row[0] for row in rows]
+
+    def subscribers(self, topics: Iterable[str]) -> list[str]:
+        """Private chats subscribed to any of ``topics`` and not disabled."""
+        topics = list(topics)
+        if not topics:
+            return []
+        rows = self._db.execute(
+            f"""SELECT DISTINCT s.chat_id FROM subscriptions s LEFT JOIN chats c ON c.chat_id = s.chat_id
+                WHERE s.topic IN ({",".join("?" * len(topics))}) AND COALESCE(c.status, 'active') = 'active'
+                ORDER BY s.created_at""",
+            topics,
+        )
+        return [row[0] for row in rows]
+
+    def latest_stories(self, limit: int = 5) -> list[StoryRecord]:
+        rows = self._db.execute("SELECT * FROM stories ORDER BY created_at DESC LIMIT ?", (limit,))
+        return [self._story(row) for row in rows.fetchall()]
 
     # ------------------------------------------------------------------- meta
     def set_meta(self, key: str, value: str) -> None:
