@@ -89,7 +89,7 @@ async def _services(stack: AsyncExitStack, runtime: Runtime, *, dry_run: bool, a
 
 
 async def _once(args: argparse.Namespace) -> int:
-    from core.pipeline import run_cycle
+    from core.pipeline import flush_digests, run_cycle
 
     runtime = _load(args.config)
     async with AsyncExitStack() as stack:
@@ -97,6 +97,7 @@ async def _once(args: argparse.Namespace) -> int:
                                            alerts_jsonl=args.alerts_jsonl)
         progress = _progress_bar(len(runtime.config.feeds)) if sys.stderr.isatty() else None
         report = await run_cycle(services, progress=progress)
+        flush_digests(services)
         if outbox:
             left = await outbox.drain(args.max_wait)
             if left:
@@ -129,7 +130,7 @@ async def _run(args: argparse.Namespace) -> int:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
     from alerts.subscribers import stop_polling
-    from core.pipeline import run_cycle
+    from core.pipeline import flush_digests, run_cycle
 
     runtime = _load(args.config)
     stop = asyncio.Event()
@@ -160,6 +161,8 @@ async def _run(args: argparse.Namespace) -> int:
                 jitter=min(30, interval // 10), max_instances=1, coalesce=True, misfire_grace_time=interval,
                 next_run_time=datetime.now().astimezone() + timedelta(seconds=random.uniform(0, 3)),
             )
+        scheduler.add_job(flush_digests, "interval", args=[services], id="digests", seconds=60, max_instances=1,
+                          coalesce=True)
         scheduler.start()
         event(log, "worker_started", feeds=len(runtime.config.feeds), topics=",".join(runtime.config.topics))
         sender = asyncio.create_task(outbox.run(stop)) if outbox else None

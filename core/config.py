@@ -32,6 +32,7 @@ class Frozen(BaseModel):
 class BotSettings(Frozen):
     timezone: str = "Asia/Damascus"
     languages: tuple[str, ...] = ("ar",)
+    digest_hour: int = Field(8, ge=0, le=23, description="local hour of daily digests")
 
     @field_validator("timezone")
     @classmethod
@@ -113,6 +114,7 @@ class ChannelConfig(Frozen):
     chat_id: int | str
     topics: tuple[str, ...] = Field(min_length=1)
     thread_id: int | None = None
+    mode: Literal["instant", "hourly", "daily"] = "instant"
 
     @field_validator("chat_id")
     @classmethod

@@ -16,6 +16,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
+from alerts.digest import period_start, render_digest
 from alerts.message import render
 from alerts.summary import summarize
 from classifiers.grouping import WINDOW_HOURS, Fingerprint, find_story, fingerprint
@@ -31,6 +32,7 @@ from fetchers.pages import Extracted, extract
 from store import FeedState, Store, StoryRecord
 
 log = logging.getLogger("pipeline")
+Recipient = tuple[str, int | None]
 SEEN_RETENTION_DAYS = 30
 FAILURE_BACKOFF_CAP = 3600.0
 
@@ -120,14 +122,14 @@ async def _process_entry(services: Services, feed: FeedConfig, entry: FeedEntry,
         store.mark_seen(feed.url, entry.entry_id, entry.url)
         return
     story, is_update = _story_for(services, article, classification, topics)
-    recipients = _recipients(services, story.topics)
-    alert = _alert(story, is_update, tuple(dict.fromkeys(chat for chat, _ in recipients)))
+    recipients, digests = _recipients(services, story.topics)
+    alert = _alert(story, is_update, tuple(dict.fromkeys(chat for chat, _ in recipients + digests)))
     labels = {name: topic.label for name, topic in runtime.config.topics.items()}
     kinds = {f.name: f.kind for f in runtime.config.feeds}
     text = render(alert, labels, runtime.config.bot.timezone, kinds)
     messages = {recipient: text for recipient in recipients}
     saved = store.save_story(story, feed_url=feed.url, entry_id=entry.entry_id, messages=messages,
-                             deliver=services.deliver)
+                             deliver=services.deliver, digests=digests)
     alert = replace(alert, sources=tuple(Source(*s) for s in saved.sources))
     if is_update:
         report.updates += 1
@@ -184,12 +186,37 @@ def _story_for(
     return story, False
 
 
-def _recipients(services: Services, topics: tuple[str, ...]) -> list[tuple[str, int | None]]:
-    """(chat, forum thread) pairs: configured channels first, then subscribed private chats."""
+def _recipients(services: Services, topics: tuple[str, ...]) -> tuple[list[Recipient], list[Recipient]]:
+    """(instant, digest) recipients as (chat, forum thread): channels first, then private subscribers."""
     wanted = set(topics)
-    chats = [(str(c.chat_id), c.thread_id) for c in services.runtime.config.channels if wanted & set(c.topics)]
-    chats += [(chat, None) for chat in services.store.subscribers(topics)]
-    return list(dict.fromkeys(chats))
+    channels = [c for c in services.runtime.config.channels if wanted & set(c.topics)]
+    instant = [(str(c.chat_id), c.thread_id) for c in channels if c.mode == "instant"]
+    instant += [(chat, None) for chat in services.store.subscribers(topics)]
+    digest = [(str(c.chat_id), c.thread_id) for c in channels if c.mode != "instant"]
+    return list(dict.fromkeys(instant)), list(dict.fromkeys(digest))
+
+
+def flush_digests(services: Services, now: datetime | None = None) -> int:
+    """Queue the hourly/daily digest of every channel whose period has ended; returns how many."""
+    config, store = services.runtime.config, services.store
+    now = now or datetime.now(timezone.utc)
+    labels = {name: topic.label for name, topic in config.topics.items()}
+    queued = 0
+    for channel in config.channels:
+        if channel.mode == "instant":
+            continue
+        start = period_start(channel.mode, now, config.bot.timezone, config.bot.digest_hour)
+        stories = store.digest_due(str(channel.chat_id), start.timestamp())
+        if not stories:
+            continue
+        text = render_digest(channel.mode, stories, labels, start, config.bot.timezone)
+        digest = f"digest:{channel.mode}:{start.isoformat()}"
+        store.enqueue_digest(str(channel.chat_id), channel.thread_id, digest, text, [s.id for s in stories])
+        queued += 1
+        event(log, "digest_queued", chat=channel.chat_id, mode=channel.mode, stories=len(stories))
+    if queued and services.on_queued and services.deliver:
+        services.on_queued()
+    return queued
 
 
 def _alert(story: StoryRecord, is_update: bool, chat_ids: tuple[str, ...]) -> Alert:

@@ -69,7 +69,7 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         );
         CREATE TABLE outbox (
             id INTEGER PRIMARY KEY,
-            story_id TEXT NOT NULL REFERENCES stories (id),
+            story_id TEXT NOT NULL,  -- a story id, or digest:<period> for a digest message
             chat_id TEXT NOT NULL,
             thread_id INTEGER,
             text TEXT NOT NULL,
@@ -86,6 +86,14 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         );
         CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
         CREATE INDEX outbox_attempts ON outbox (attempted_at);
+        CREATE TABLE digest_items (
+            chat_id TEXT NOT NULL,
+            thread_id INTEGER,
+            story_id TEXT NOT NULL REFERENCES stories (id),
+            added_at REAL NOT NULL,
+            digest TEXT,  -- the digest that carried it, NULL while waiting
+            PRIMARY KEY (chat_id, story_id)
+        );
         CREATE TABLE subscriptions (
             chat_id TEXT NOT NULL,
             topic TEXT NOT NULL,
@@ -279,6 +287,7 @@ class Store:
         entry_id: str,
         messages: dict[tuple[str, int | None], str],
         deliver: bool,
+        digests: list[tuple[str, int | None]] = (),  # type: ignore[assignment]
     ) -> StoryRecord:
         """Entry seen + story created or extended + outbox rows, all or nothing.
 
@@ -309,6 +318,9 @@ class Store:
             db.execute(
                 "INSERT OR IGNORE INTO seen VALUES (?, ?, ?, ?, ?)", (feed_url, entry_id, story.url, story.id, now)
             )
+            for chat_id, thread_id in digests if deliver else ():
+                db.execute("INSERT OR IGNORE INTO digest_items VALUES (?, ?, ?, ?, NULL)",
+                           (chat_id, thread_id, story.id, now))
             if deliver:
                 for (chat_id, thread_id), text in messages.items():
                     db.execute(
@@ -355,6 +367,31 @@ class Store:
     def mark_attempt(self, row: OutboxRow) -> None:
         """Committed before the request leaves, so a restart knows it may have been sent."""
         self._db.execute("UPDATE outbox SET attempted_at = ? WHERE id = ?", (time.time(), row.id))
+
+    # ---------------------------------------------------------------- digests
+    def digest_due(self, chat_id: str, before: float) -> list[StoryRecord]:
+        """Stories waiting for this chat's digest that arrived before ``before``."""
+        rows = self._db.execute(
+            """SELECT s.* FROM digest_items d JOIN stories s ON s.id = d.story_id
+               WHERE d.chat_id = ? AND d.digest IS NULL AND d.added_at < ? ORDER BY d.added_at""",
+            (chat_id, before),
+        )
+        return [self._story(row) for row in rows.fetchall()]
+
+    def enqueue_digest(self, chat_id: str, thread_id: int | None, digest: str, text: str,
+                       story_ids: list[str]) -> None:
+        """The digest message and the items it carries, in one transaction."""
+        now = time.time()
+        with self.transaction() as db:
+            db.execute(
+                """INSERT OR IGNORE INTO outbox (story_id, chat_id, thread_id, text, next_attempt_at, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?)""",
+                (digest, chat_id, thread_id, text, now, now),
+            )
+            db.executemany(
+                "UPDATE digest_items SET digest = ? WHERE chat_id = ? AND story_id = ?",
+                [(digest, chat_id, story_id) for story_id in story_ids],
+            )
 
     # ---------------------------------------------------------- subscriptions
     def subscribe(self, chat_id: str, topic: str) -> bool:
