@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from core.models import Alert
 
 TELEGRAM_LIMIT = 4096
+BURST = 3  # outlets carrying one story that mark it as breaking
 MONTHS = ("كانون الثاني/يناير", "شباط/فبراير", "آذار/مارس", "نيسان/أبريل", "أيار/مايو", "حزيران/يونيو",
           "تموز/يوليو", "آب/أغسطس", "أيلول/سبتمبر", "تشرين الأول/أكتوبر", "تشرين الثاني/نوفمبر",
           "كانون الأول/ديسمبر")
@@ -37,8 +38,10 @@ def _esc(text: str) -> str:
 def render(alert: Alert, labels: Mapping[str, str], zone: str, kinds: Mapping[str, str | None] | None = None) -> str:
     """HTML for Telegram; the summary is shortened (never a tag or the link) to fit 4096 chars."""
     kinds = kinds or {}
-    marker = "🔴" if len(alert.topics) > 1 or len(alert.sources) >= 3 else "🟠"
+    marker = "🔴" if len(alert.topics) > 1 else "🟠"  # red: both topics at once
     topic_line = " · ".join(labels.get(t, t) for t in alert.topics)
+    if len(alert.sources) >= BURST:  # many outlets at once is how breaking news shows itself
+        topic_line += f" · ⚡ تتناقله {len(alert.sources)} مصادر"
     kind = KIND_LABELS.get(kinds.get(alert.source) or "", "")
     outlet = f"{alert.source} ({kind})" if kind else alert.source
     head = [

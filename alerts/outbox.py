@@ -11,7 +11,7 @@ import logging
 import time
 
 from alerts.limits import FloodLimiter
-from alerts.telegram import ChatMoved, Sent, TelegramSender, backoff
+from alerts.telegram import ChatMoved, Sent, TelegramSender
 from core.errors import ChatUnavailable, DeliveryError, DeliveryRetry
 from core.logs import event
 from store import OutboxRow, Store
@@ -111,5 +111,3 @@ class Outbox:
         except DeliveryError as exc:
             event(log, "admin_notice_failed", logging.WARNING, chat=self.admin_chat, error=exc)
 
-
-__all__ = ["Outbox", "backoff"]

@@ -75,3 +75,11 @@ def test_flood_limiter_windows():
     assert limiter.ready_at("42", 200.5) > 201.0  # private chats: about one a second
     restored = FloodLimiter([("@chan", 100.0 + i) for i in range(20)])
     assert restored.ready_at("@chan", 120.0) == 161.0  # history from the store survives restarts
+
+
+def test_markers_for_both_topics_and_for_a_burst_of_outlets():
+    one = alert(topics=("security_council",), sources=(Source("BBC", "https://example.org/a?x=1&y=2", "t"),))
+    assert render(one, {}, "UTC").startswith("🟠") and "⚡" not in render(one, {}, "UTC")
+    many = alert(sources=tuple(Source(f"S{n}", f"https://s{n}/", "t") for n in range(4)))
+    text = render(many, {}, "UTC")
+    assert text.startswith("🔴") and "⚡ تتناقله 4 مصادر" in text
