@@ -1,7 +1,7 @@
 from datetime import datetime, timezone
 
 from alerts.limits import FloodLimiter
-from alerts.message import FSI, TELEGRAM_LIMIT, local_time, render
+from alerts.message import FSI, PDI, TELEGRAM_LIMIT, local_time, render
 from alerts.summary import sentences, summarize
 from core.models import Alert, Source
 
@@ -82,4 +82,4 @@ def test_markers_for_both_topics_and_for_a_burst_of_outlets():
     assert render(one, {}, "UTC").startswith("🟠") and "⚡" not in render(one, {}, "UTC")
     many = alert(sources=tuple(Source(f"S{n}", f"https://s{n}/", "t") for n in range(4)))
     text = render(many, {}, "UTC")
-    assert text.startswith("🔴") and "⚡ تتناقله 4 مصادر" in text
+    assert text.startswith("🔴") and f"⚡ تتناقله {FSI}4{PDI} مصادر" in text
