@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from core.models import Entity
 
-TYPES = ("person", "org", "armed_group", "place_sy", "state")
+TYPES = ("person", "org", "armed_group", "place_sy", "place", "state")
 
 
 @dataclass(frozen=True, slots=True)

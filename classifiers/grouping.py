@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from classifiers.normalize import TOKEN, clitic_forms, normalize
+from core.models import Hit
 
 SKETCH = 128
 SAME_STORY = 0.45  # same_story_score at or above which an article joins a story
@@ -51,6 +52,20 @@ def _words(text: str) -> list[str]:
         if len(word) > 1 and word not in _STOP:
             out.append(word)
     return out
+
+
+def entity_keys(mentions: Iterable[Hit]) -> frozenset[str]:
+    """What identifies an event's actors and places: entity ids, and the town itself for
+    gazetteer entries that gather many towns (two strikes on two villages are two events)."""
+    keys = set()
+    for hit in mentions:
+        if hit.entity is None:
+            continue
+        if hit.entity.id.endswith("_towns"):
+            keys.add(f"{hit.entity.id}:{' '.join(_words(hit.surface))}")
+        else:
+            keys.add(hit.entity.id)
+    return frozenset(keys)
 
 
 def fingerprint(title: str, text: str, entities: Iterable[str], published: float) -> Fingerprint:

@@ -7,7 +7,7 @@ near the group it must be near), and enough distinct patterns matched.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from classifiers.gazetteer import Gazetteer
@@ -19,6 +19,7 @@ from core.models import Classification, Entity, Hit, TopicScore
 REPEAT_BONUS = 0.25  # each further occurrence adds a quarter of the weight...
 REPEAT_CAP = 4  # ...up to four times
 TITLE = 0  # segment index of the headline, which is near everything in the story
+MENTION = "@mention"  # pseudo-pattern under which every gazetteer entity is matched
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +63,8 @@ def build_classifier(
     for topic in topics.values():
         for pattern in topic_patterns(topic):
             phrases.extend((pattern, phrase, entity) for phrase, entity in expand(pattern, gazetteer))
+    for entity in gazetteer.entities:  # every entity is found, for grouping, whether a topic weighs it or not
+        phrases.extend((MENTION, alias, entity) for alias in gazetteer.aliases[entity.id])
     return Classifier(Lexicon(phrases), dict(topics), tuple(languages))
 
 
@@ -76,7 +79,12 @@ def classify(classifier: Classifier, title: str, text: str, lang: str | None = N
         name: _score(name, topic, segments, lang in classifier.languages, lang)
         for name, topic in classifier.topics.items()
     }
-    return Classification(lang, scores)
+    mentions = tuple(
+        _hit(raw, body, tokens, in_title)
+        for in_title, body, tokens, raw_hits in segments
+        for raw in _longest(h for h in raw_hits if h.pattern == MENTION)
+    )
+    return Classification(lang, scores, mentions)
 
 
 def _score(name: str, topic: TopicConfig, segments: list, lang_ok: bool, lang: str) -> TopicScore:
@@ -84,14 +92,8 @@ def _score(name: str, topic: TopicConfig, segments: list, lang_ok: bool, lang: s
     relevant = set(topic.terms) | _grouped(topic)
     hits: list[tuple[Hit, int, int]] = []  # hit, segment index, token index
     for seg_index, (in_title, body, tokens, raw_hits) in enumerate(segments):
-        mine = [h for h in raw_hits if h.pattern in relevant]
         blocked = [h for h in raw_hits if h.pattern in excluded]
-        longest: dict[tuple[str, int], RawHit] = {}
-        for raw in mine:  # one pattern at one place counts once, as its longest alias
-            key = (raw.pattern, raw.first)
-            if key not in longest or raw.last > longest[key].last:
-                longest[key] = raw
-        for raw in longest.values():
+        for raw in _longest(h for h in raw_hits if h.pattern in relevant):
             if blocked and any(b.first <= raw.last and raw.first <= b.last for b in blocked):
                 continue
             hits.append((_hit(raw, body, tokens, in_title), seg_index, raw.first))
@@ -128,6 +130,16 @@ def _score(name: str, topic: TopicConfig, segments: list, lang_ok: bool, lang: s
         contributions=tuple(contributions),
         reasons=tuple(reasons),
     )
+
+
+def _longest(raw_hits: Iterable[RawHit]) -> list[RawHit]:
+    """One pattern at one place counts once, as its longest alias."""
+    longest: dict[tuple[str, int], RawHit] = {}
+    for raw in raw_hits:
+        key = (raw.pattern, raw.first)
+        if key not in longest or raw.last > longest[key].last:
+            longest[key] = raw
+    return list(longest.values())
 
 
 def _grouped(topic: TopicConfig) -> frozenset[str]:

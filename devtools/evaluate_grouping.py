@@ -16,7 +16,7 @@ from datetime import datetime
 from itertools import combinations
 from pathlib import Path
 
-from classifiers.grouping import SAME_STORY, Fingerprint, find_story, fingerprint
+from classifiers.grouping import SAME_STORY, Fingerprint, entity_keys, find_story, fingerprint
 from classifiers.topics import Classifier, classify
 from core.runtime import load_runtime
 
@@ -27,9 +27,8 @@ def cluster(classifier: Classifier, rows: list[dict], threshold: float) -> dict[
     assigned: dict[str, str] = {}
     for row in sorted(rows, key=lambda r: r["published"]):
         result = classify(classifier, row["title"], row["text"], "ar")
-        entities = {h.entity.id for t in result.topics.values() for h in t.hits if h.entity}
         published = datetime.fromisoformat(row["published"]).timestamp()
-        print_ = fingerprint(row["title"], row["text"], entities, published)
+        print_ = fingerprint(row["title"], row["text"], entity_keys(result.mentions), published)
         match = find_story(print_, stories, threshold)
         if match is None:
             stories.append((row["id"], print_))
