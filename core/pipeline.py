@@ -22,7 +22,7 @@ from alerts.summary import summarize
 from classifiers.grouping import WINDOW_HOURS, Fingerprint, entity_keys, find_story, fingerprint
 from classifiers.topics import classify
 from core.config import FeedConfig
-from core.errors import FetchError
+from core.errors import FetchError, FetchRefused
 from core.logs import event
 from core.models import Alert, Article, Classification, FeedEntry, Source
 from core.runtime import Runtime
@@ -148,11 +148,12 @@ async def _read_article(services: Services, feed: FeedConfig, entry: FeedEntry) 
     extracted: Extracted | None = None
     if entry.url:
         try:
-            response = await services.fetcher.get(entry.url, accept=PAGE_TYPES)
+            response = await services.fetcher.get(entry.url, accept=PAGE_TYPES, trusted=feed.url)
             loop = asyncio.get_running_loop()
             extracted = await loop.run_in_executor(services.pool, extract, response.content, response.url)
         except FetchError as exc:
-            event(log, "page_failed", logging.WARNING, feed=feed.name, url=entry.url, error=exc.reason)
+            name = "page_refused" if isinstance(exc, FetchRefused) else "page_failed"
+            event(log, name, logging.WARNING, feed=feed.name, url=entry.url, error=exc.reason)
     title = entry.title or (extracted.title if extracted else "")
     text = extracted.text if extracted and len(extracted.text) >= len(entry.summary) else entry.summary
     return Article(entry, title, text, lang="", source=feed.name, extracted=extracted is not None)

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from core.config import FetchSettings
 from core.errors import FetchError, FetchHTTPStatus, FetchNetwork, FetchRefused, FetchTimeout, FetchTooLarge
+from fetchers.addresses import GuardedBackend, trusted_host
 
 PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/xml", "application/xml", "text/plain")
 
@@ -27,12 +29,18 @@ class Response:
 class Fetcher:
     """Owns the client; ``get`` is the only way the project reads the network."""
 
-    def __init__(self, settings: FetchSettings, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(self, settings: FetchSettings) -> None:
         self.settings = settings
+        limits = httpx.Limits(max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency)
+        transport = httpx.AsyncHTTPTransport(limits=limits)
+        # httpx takes no network backend; its pool does (httpx is pinned, this is checked by tests).
+        transport._pool = httpcore.AsyncConnectionPool(
+            ssl_context=httpx.create_ssl_context(), max_connections=settings.concurrency,
+            max_keepalive_connections=settings.concurrency, network_backend=GuardedBackend(),
+        )
         self._client = httpx.AsyncClient(
             headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
-            limits=httpx.Limits(max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency),
             follow_redirects=False,
             transport=transport,
         )
@@ -43,14 +51,21 @@ class Fetcher:
         await self._client.aclose()
 
     async def get(
-        self, url: str, *, headers: dict[str, str] | None = None, accept: tuple[str, ...] | None = None
+        self, url: str, *, headers: dict[str, str] | None = None, accept: tuple[str, ...] | None = None,
+        trusted: str | None = None,
     ) -> Response:
-        """GET with redirects followed by hand (capped), body capped while streaming."""
+        """GET with redirects followed by hand (capped), body capped while streaming.
+
+        Only public addresses are connected to, except on the ``trusted`` host (the
+        configured feed's own host)."""
+        token = trusted_host.set(urlsplit(trusted).hostname if trusted else None)
         try:
             async with asyncio.timeout(self.settings.deadline):
                 return await self._follow(url, headers or {}, accept)
         except TimeoutError:
             raise FetchTimeout(url, f"no complete answer within {self.settings.deadline:g}s") from None
+        finally:
+            trusted_host.reset(token)
 
     async def _follow(self, url: str, headers: dict[str, str], accept: tuple[str, ...] | None) -> Response:
         seen = []
@@ -91,6 +106,8 @@ class Fetcher:
                         raise FetchTooLarge(url, f"body over the {cap} byte cap")
                     chunks.append(chunk)
                 return Response(str(response.url), status, head, b"".join(chunks))
+        except FetchRefused as exc:  # from the address guard, which knows only the host
+            raise FetchRefused(url, exc.reason) from None
         except httpx.TimeoutException as exc:
             raise FetchTimeout(url, f"timed out ({type(exc).__name__})") from None
         except httpx.DecodingError as exc:

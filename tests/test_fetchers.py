@@ -31,6 +31,7 @@ def run(coro):
 
 async def fetch(url: str, **kwargs):
     fetcher = Fetcher(SETTINGS)
+    kwargs.setdefault("trusted", url)  # as the operator's own feed would be
     try:
         return await fetcher.get(url, **kwargs)
     finally:
@@ -132,3 +133,20 @@ def test_failures_are_named():
             run(fetch("file:///etc/passwd"))
         with pytest.raises(FetchNetwork):
             run(fetch("http://127.0.0.1:9/closed"))
+
+
+def test_links_to_private_addresses_are_refused_unless_on_the_feeds_own_host():
+    with FeedServer() as server:
+        server.routes["/page"] = static("<html><body><p>نص</p></body></html>".encode(), "text/html")
+        server.routes["/secret"] = static(b"internal", "text/html")
+        server.routes["/jump"] = static(b"", "text/plain", 302, {"Location": server.url("secret").replace("127.0.0.1", "localhost")})
+        port = server.base.rsplit(":", 1)[1]
+        feed_url = server.url("feed")
+        assert run(fetch(server.url("page"), trusted=feed_url)).status == 200  # same host as the feed
+        for link in [f"http://localhost:{port}/secret", f"http://127.0.0.2:{port}/secret", "http://10.1.2.3/x",
+                     "http://169.254.169.254/latest/meta-data", "http://[::1]:9/x", "http://2130706433/x",
+                     server.url("jump")]:
+            with pytest.raises(FetchRefused) as caught:
+                run(fetch(link, trusted=feed_url if "jump" in link else "http://news.example/feed"))
+            assert "non-public address" in caught.value.reason, link
+        assert not [path for path, _ in server.requests if path == "/secret"]
