@@ -20,8 +20,10 @@ import os
 import random
 import signal
 import sys
+import time
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import AsyncExitStack
+from datetime import datetime, timedelta
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -143,6 +145,15 @@ async def _run(args: argparse.Namespace) -> int:
         services, outbox = await _services(stack, runtime, dry_run=args.dry_run, as_json=args.json,
                                            alerts_jsonl=args.alerts_jsonl)
 
+        scheduler = AsyncIOScheduler(event_loop=loop)
+
+        def schedule(feed, delay: float) -> None:
+            """One date job per feed, set again after each poll: never two polls of a feed at once,
+            and each feed keeps its own pace (fetchers/pacing.py)."""
+            scheduler.add_job(poll, "date", args=[feed], id=f"feed:{feed.url}", name=feed.name, replace_existing=True,
+                              run_date=datetime.now().astimezone() + timedelta(seconds=max(0.0, delay)),
+                              misfire_grace_time=None)
+
         async def poll(feed) -> None:
             task = asyncio.current_task()
             cycles.add(task)
@@ -150,17 +161,12 @@ async def _run(args: argparse.Namespace) -> int:
                 await run_cycle(services, [feed])
             finally:
                 cycles.discard(task)
-
-        scheduler = AsyncIOScheduler(event_loop=loop)
-        from datetime import datetime, timedelta
+            if not stop.is_set():
+                state = services.store.feed_state(feed.url, feed.name)
+                schedule(feed, (state.next_poll or time.time() + runtime.config.fetch.interval) - time.time())
 
         for feed in runtime.config.feeds:
-            interval = runtime.config.feed_interval(feed)
-            scheduler.add_job(
-                poll, "interval", args=[feed], id=f"feed:{feed.url}", name=feed.name, seconds=interval,
-                jitter=min(30, interval // 10), max_instances=1, coalesce=True, misfire_grace_time=interval,
-                next_run_time=datetime.now().astimezone() + timedelta(seconds=random.uniform(0, 3)),
-            )
+            schedule(feed, random.uniform(0, 3))
         scheduler.add_job(flush_digests, "interval", args=[services], id="digests", seconds=60, max_instances=1,
                           coalesce=True)
         scheduler.start()
@@ -252,8 +258,6 @@ def _check_config(args: argparse.Namespace) -> int:
 
 
 def _feeds(args: argparse.Namespace) -> int:
-    from datetime import datetime
-
     from store import Store
 
     runtime = _load(args.config)
@@ -266,7 +270,11 @@ def _feeds(args: argparse.Namespace) -> int:
             print(f"{feed.name}: not polled yet  {feed.url}")
             continue
         health = "ok" if not state.failures else f"FAILING x{state.failures}: {state.last_error}"
-        print(f"{feed.name}: {health}; last success {stamp(state.last_success)}; next poll {stamp(state.next_poll)}")
+        pace = f"every {state.interval / 60:.0f} min" if state.interval else "default pace"
+        if state.entries_per_day is not None:
+            pace += f" (~{state.entries_per_day:.0f} items/day)"
+        print(f"{feed.name}: {health}; last success {stamp(state.last_success)}; next poll {stamp(state.next_poll)}; "
+              f"{pace}")
     store.close()
     return 0
 

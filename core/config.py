@@ -54,6 +54,9 @@ class FetchSettings(Frozen):
     concurrency: int = Field(50, ge=1, le=1000)
     per_host: int = Field(4, ge=1, le=100)
     interval: int = Field(300, ge=30, description="default seconds between polls of a feed")
+    min_interval: int = Field(60, ge=10, description="fastest polling for a busy feed")
+    max_interval: int | None = Field(None, ge=30, description="slowest polling for a quiet feed (default: interval)")
+    backlog_hours: float = Field(6.0, ge=0, description="older unseen entries are recorded without alerting; 0: off")
     max_entries: int = Field(500, ge=1, description="newest entries looked at per poll")
 
 
@@ -149,9 +152,6 @@ class Config(Frozen):
         if problems:
             raise ValueError("; ".join(problems))
         return self
-
-    def feed_interval(self, feed: FeedConfig) -> int:
-        return feed.interval or self.fetch.interval
 
 
 def config_path(path: str | None = None) -> Path:

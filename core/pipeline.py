@@ -28,13 +28,13 @@ from core.models import Alert, Article, Classification, FeedEntry, Source
 from core.runtime import Runtime
 from fetchers.feeds import poll_feed
 from fetchers.http import PAGE_TYPES, Fetcher
+from fetchers.pacing import backlog_cutoff, failure_backoff, next_interval, observed_rate, quieter, smoothed
 from fetchers.pages import Extracted, extract
 from store import FeedState, Store, StoryRecord
 
 log = logging.getLogger("pipeline")
 Recipient = tuple[str, int | None]
 SEEN_RETENTION_DAYS = 30
-FAILURE_BACKOFF_CAP = 3600.0
 
 
 @dataclass
@@ -82,29 +82,39 @@ async def run_cycle(
 
 
 async def _process_feed(services: Services, feed: FeedConfig, report: CycleReport) -> None:
-    store, config = services.store, services.runtime.config
+    store, settings = services.store, services.runtime.config.fetch
     state = store.feed_state(feed.url, feed.name)
     now = time.time()
     try:
         poll = await poll_feed(services.fetcher, feed, state)
     except FetchError as exc:
         failures = state.failures + 1
-        wait = min(FAILURE_BACKOFF_CAP, config.feed_interval(feed) * 2 ** min(failures - 1, 10))
-        store.save_feed_state(replace(state, name=feed.name, last_polled=now, last_error=exc.reason,
-                                      failures=failures, next_poll=now + wait))
+        store.save_feed_state(replace(state, name=feed.name, last_polled=now, last_error=exc.reason, failures=failures,
+                                      next_poll=now + failure_backoff(feed, settings, failures)))
         report.failed[feed.name] = exc.reason
         event(log, "feed_failed", logging.WARNING, feed=feed.name, url=feed.url, error=exc.reason, failures=failures)
         return
-    store.save_feed_state(replace(
-        state, name=feed.name, etag=poll.etag, last_modified=poll.last_modified, content_hash=poll.content_hash,
-        last_polled=now, last_success=now, last_error=None, failures=0, next_poll=now + config.feed_interval(feed),
-    ))
-    entries = poll.entries[: config.fetch.max_entries]
+    entries = poll.entries[: settings.max_entries]
     fresh = set(store.unseen(feed.url, [e.entry_id for e in entries]))
     todo = [e for e in reversed(entries) if e.entry_id in fresh]  # oldest first: alerts in order
+    published = [e.published for e in entries]
+    elapsed = now - state.last_success if state.last_success else None
+    per_day = (smoothed(state.entries_per_day, observed_rate(published, len(todo), elapsed, now)) if poll.changed
+               else quieter(state.entries_per_day))
+    interval = next_interval(feed, settings, per_day)
+    store.save_feed_state(replace(
+        state, name=feed.name, etag=poll.etag, last_modified=poll.last_modified, content_hash=poll.content_hash,
+        last_polled=now, last_success=now, last_error=None, failures=0, next_poll=now + interval,
+        entries_per_day=per_day, interval=interval,
+    ))
+    cutoff = backlog_cutoff(settings, state.last_success is None, published, now)
+    old = [e for e in todo if cutoff and e.published and e.published.timestamp() < cutoff]
+    for entry in old:  # recorded, so they never alert later either
+        store.mark_seen(feed.url, entry.entry_id, entry.url)
+    todo = [e for e in todo if e not in old]
     report.new_entries += len(todo)
-    if todo:
-        event(log, "feed_polled", feed=feed.name, entries=len(entries), new=len(todo))
+    if todo or old:
+        event(log, "feed_polled", feed=feed.name, entries=len(entries), new=len(todo), backlog=len(old))
     for entry in todo:
         await _process_entry(services, feed, entry, report)
 
