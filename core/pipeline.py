@@ -20,6 +20,7 @@ from alerts.digest import period_start, render_digest
 from alerts.message import render
 from alerts.summary import summarize
 from classifiers.grouping import WINDOW_HOURS, Fingerprint, entity_keys, find_story, fingerprint
+from classifiers.language import detect_language
 from classifiers.topics import classify
 from core.config import FeedConfig
 from core.errors import FetchError, FetchRefused
@@ -156,17 +157,25 @@ async def _process_entry(services: Services, feed: FeedConfig, entry: FeedEntry,
 async def _read_article(services: Services, feed: FeedConfig, entry: FeedEntry) -> Article:
     """The page's body, or the feed's own summary when the page cannot be had or read."""
     extracted: Extracted | None = None
+    lang = ""
     if entry.url:
         try:
             response = await services.fetcher.get(entry.url, accept=PAGE_TYPES, trusted=feed.url)
             loop = asyncio.get_running_loop()
-            extracted = await loop.run_in_executor(services.pool, extract, response.content, response.url)
+            extracted, lang = await loop.run_in_executor(services.pool, _extract, response.content, response.url)
         except FetchError as exc:
             name = "page_refused" if isinstance(exc, FetchRefused) else "page_failed"
             event(log, name, logging.WARNING, feed=feed.name, url=entry.url, error=exc.reason)
     title = entry.title or (extracted.title if extracted else "")
-    text = extracted.text if extracted and len(extracted.text) >= len(entry.summary) else entry.summary
-    return Article(entry, title, text, lang="", source=feed.name, extracted=extracted is not None)
+    if extracted and len(extracted.text) >= len(entry.summary):
+        return Article(entry, title, extracted.text, lang, source=feed.name, extracted=True)
+    return Article(entry, title, entry.summary, lang="", source=feed.name, extracted=False)
+
+
+def _extract(content: bytes, url: str) -> tuple[Extracted | None, str]:
+    """Runs in the process pool: trafilatura and langdetect are the CPU-heavy steps."""
+    extracted = extract(content, url)
+    return extracted, detect_language(f"{extracted.title}\n{extracted.text}") if extracted else ""
 
 
 def _story_for(
