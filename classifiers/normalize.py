@@ -45,7 +45,9 @@ def clitic_forms(word: str) -> tuple[str, ...]:
     """The word and what it may be once proclitics (و ف ب ك ل س) and the article are removed.
 
     A configured term written with the article (الأمن) needs the article in the text
-    (or its ل+ال contraction لل); one written without it (غارة) matches either.
+    (or its ل+ال contraction لل); one written without it (غارة) matches either. The
+    alef of the accusative tanween (اجتماعاً طارئاً, often written without its mark) is
+    dropped as well.
     """
     forms = {word}
     bases = [word]
@@ -60,4 +62,5 @@ def clitic_forms(word: str) -> tuple[str, ...]:
         forms.add(base)
         if len(base) > 4 and base.startswith("ال"):
             forms.add(base[2:])
+    forms.update([f[:-1] for f in forms if len(f) > 3 and f.endswith("ا")])
     return tuple(f for f in forms if len(f) >= 2)

@@ -26,6 +26,8 @@ def test_clitic_forms_strip_conjunctions_prepositions_and_article():
     assert "الامن" in clitic_forms(normalize("للأمن"))
     assert "الامن" in clitic_forms(normalize("وبالأمن"))
     assert "قصف" in clitic_forms(normalize("فالقصف"))
+    assert "اجتماع" in clitic_forms(normalize("اجتماعاً"))
+    assert "طاري" in clitic_forms(normalize("وطارئا"))
 
 
 def test_clitic_forms_keep_short_words_whole():
