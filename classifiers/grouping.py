@@ -1,23 +1,26 @@
 """Same-story grouping: near-duplicate text, shared entities and time, against recent stories.
 
 Each story keeps a fingerprint: a bottom-k MinHash sketch of its word 3-shingles (a
-stable hash, so it survives restarts), its entity ids, title words and time. Lightly
-edited agency copy shares many shingles; rewritten copy of the same event shares the
-named entities and the headline's key words; different events on the same topic share
-vocabulary but not enough of both.
+stable hash, so it survives restarts), its content words, entity ids, title words, the
+places its headline names, and its time. Lightly edited agency copy shares many
+shingles; rewritten copy of the same event shares content words, named entities and the
+headline's key words; look-alike events (two strikes the same day, two mandate renewals)
+share vocabulary but name different places in their headlines.
 """
 
 from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from classifiers.normalize import TOKEN, clitic_forms, normalize
-from core.models import Hit
+from core.models import Classification, Hit
 
 SKETCH = 128
-SAME_STORY = 0.45  # same_story_score at or above which an article joins a story
+SAME_STORY = 0.2  # same_story_score at or above which an article joins a story
+PLACE_CONFLICT = 0.3  # factor when both headlines name places and none agree
+PLACES = ("place_sy", "place")
 WINDOW_HOURS = 48
 # Frequent words carry no identity; clitic-stripped forms are compared.
 _STOP = frozenset(
@@ -35,13 +38,17 @@ class Fingerprint:
     entities: frozenset[str]
     title_words: frozenset[str]
     published: float  # unix seconds
+    words: frozenset[str] = frozenset()
+    places: frozenset[str] = frozenset()  # places named in the headline
 
     def to_json(self) -> dict:
-        return {"s": list(self.sketch), "e": sorted(self.entities), "t": sorted(self.title_words), "p": self.published}
+        return {"s": list(self.sketch), "e": sorted(self.entities), "t": sorted(self.title_words), "p": self.published,
+                "w": sorted(self.words), "l": sorted(self.places)}
 
     @classmethod
     def from_json(cls, data: dict) -> "Fingerprint":
-        return cls(tuple(data["s"]), frozenset(data["e"]), frozenset(data["t"]), float(data["p"]))
+        return cls(tuple(data["s"]), frozenset(data["e"]), frozenset(data["t"]), float(data["p"]),
+                   frozenset(data.get("w", ())), frozenset(data.get("l", ())))
 
 
 def _words(text: str) -> list[str]:
@@ -68,7 +75,22 @@ def entity_keys(mentions: Iterable[Hit]) -> frozenset[str]:
     return frozenset(keys)
 
 
-def fingerprint(title: str, text: str, entities: Iterable[str], published: float) -> Fingerprint:
+def headline_places(mentions: Iterable[Hit]) -> frozenset[str]:
+    """Places the headline names, below the country: a governorate's id, or ``id:town``
+    for a town listed under it (which the governorate contains)."""
+    keys = set()
+    for hit in mentions:
+        entity = hit.entity
+        if entity is None or not hit.in_title or entity.type not in PLACES or entity.id == "syria":
+            continue
+        surface, name = " ".join(_words(hit.surface)), " ".join(_words(entity.name))
+        keys.add(entity.id if name and name in surface else f"{entity.id}:{surface}")
+    return frozenset(keys)
+
+
+def fingerprint(
+    title: str, text: str, entities: Iterable[str], published: float, places: Iterable[str] = ()
+) -> Fingerprint:
     words = _words(f"{title} {text}")
     shingles = {zlib.crc32(" ".join(words[i : i + 3]).encode()) for i in range(max(1, len(words) - 2))}
     return Fingerprint(
@@ -76,7 +98,21 @@ def fingerprint(title: str, text: str, entities: Iterable[str], published: float
         entities=frozenset(entities),
         title_words=frozenset(_words(title)),
         published=published,
+        words=frozenset(words),
+        places=frozenset(places),
     )
+
+
+def article_fingerprint(title: str, text: str, classification: Classification, published: float) -> Fingerprint:
+    """The fingerprint the worker stores for an article. Content words are counted
+    outside the watch vocabulary (topic terms and gazetteer mentions): every story on
+    these topics shares that vocabulary, so only the rest tells two events apart."""
+    mentions = classification.mentions
+    masked = {True: list(title), False: list(text)}
+    for hit in (*mentions, *(h for score in classification.topics.values() for h in score.hits)):
+        masked[hit.in_title][hit.start : hit.end] = " " * (hit.end - hit.start)
+    print_ = fingerprint(title, text, entity_keys(mentions), published, headline_places(mentions))
+    return replace(print_, words=frozenset(_words("".join(masked[True]) + " " + "".join(masked[False]))))
 
 
 def resemblance(a: Fingerprint, b: Fingerprint) -> float:
@@ -92,18 +128,35 @@ def _jaccard(a: frozenset, b: frozenset) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
+def _overlap(a: frozenset, b: frozenset) -> float:
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+
+
+def _region(place: str) -> str:
+    return place.split(":")[0].removesuffix("_towns")
+
+
+def places_conflict(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Both headlines name places and none of them agree (a town agrees with its governorate)."""
+    return bool(a and b) and not any(x == y or _region(x) == y or _region(y) == x for x in a for y in b)
+
+
 def same_story_score(a: Fingerprint, b: Fingerprint) -> float:
     """0..1: how likely two articles report one event."""
     if abs(a.published - b.published) > WINDOW_HOURS * 3600:
         return 0.0
     text = resemblance(a, b)
-    if text >= 0.35:
+    if text >= 0.35:  # the same copy, lightly edited
         return min(1.0, 0.6 + text)
+    words = _overlap(a.words, b.words)
     entities = _jaccard(a.entities, b.entities)
     title = _jaccard(a.title_words, b.title_words)
     hours = abs(a.published - b.published) / 3600
-    closeness = 1.0 if hours <= 12 else 0.5 if hours <= 24 else 0.2
-    return round((0.45 * entities + 0.35 * title + 0.8 * text) * closeness, 4)
+    closeness = 1.0 if hours <= 12 else 0.8 if hours <= 24 else 0.6
+    score = (0.55 * words + 0.25 * entities + 0.2 * title) * closeness
+    if places_conflict(a.places, b.places):
+        score *= PLACE_CONFLICT
+    return round(score, 4)
 
 
 def find_story(

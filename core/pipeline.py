@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from alerts.digest import period_start, render_digest
 from alerts.message import render
 from alerts.summary import summarize
-from classifiers.grouping import WINDOW_HOURS, Fingerprint, entity_keys, find_story, fingerprint
+from classifiers.grouping import WINDOW_HOURS, Fingerprint, article_fingerprint, find_story
 from classifiers.language import detect_language
 from classifiers.topics import classify
 from core.config import FeedConfig
@@ -185,7 +185,7 @@ def _story_for(
     store = services.store
     published = article.entry.published or datetime.now(timezone.utc)
     hits = [h for t in topics for h in classification.topics[t].hits]
-    print_ = fingerprint(article.title, article.text, entity_keys(classification.mentions), published.timestamp())
+    print_ = article_fingerprint(article.title, article.text, classification, published.timestamp())
     recent = store.recent_stories(time.time() - WINDOW_HOURS * 3600)
     match = find_story(print_, [(s.id, Fingerprint.from_json(s.fingerprint)) for s in recent])
     source = (article.source, article.entry.url, article.title)

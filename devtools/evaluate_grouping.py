@@ -1,6 +1,6 @@
 """Same-story grouping quality: pairwise precision and recall on a labelled set.
 
-    python -m devtools.evaluate_grouping tests/fixtures/grouping/articles.jsonl [--threshold 0.45]
+    python -m devtools.evaluate_grouping tests/fixtures/grouping/articles.jsonl [--threshold 0.2]
 
 Each line: {"id", "group", "source", "published" (ISO 8601), "title", "text"}. Articles
 are fed in publication order through the same fingerprint/find_story path the worker
@@ -16,7 +16,7 @@ from datetime import datetime
 from itertools import combinations
 from pathlib import Path
 
-from classifiers.grouping import SAME_STORY, Fingerprint, entity_keys, find_story, fingerprint
+from classifiers.grouping import SAME_STORY, Fingerprint, article_fingerprint, find_story
 from classifiers.topics import Classifier, classify
 from core.runtime import load_runtime
 
@@ -28,7 +28,7 @@ def cluster(classifier: Classifier, rows: list[dict], threshold: float) -> dict[
     for row in sorted(rows, key=lambda r: r["published"]):
         result = classify(classifier, row["title"], row["text"], "ar")
         published = datetime.fromisoformat(row["published"]).timestamp()
-        print_ = fingerprint(row["title"], row["text"], entity_keys(result.mentions), published)
+        print_ = article_fingerprint(row["title"], row["text"], result, published)
         match = find_story(print_, stories, threshold)
         if match is None:
             stories.append((row["id"], print_))
