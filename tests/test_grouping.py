@@ -59,10 +59,11 @@ def test_fingerprints_survive_json_and_are_stable():
     assert fp(AFP).sketch == print_.sketch  # crc32, not Python's salted hash
 
 
-def test_grouping_quality_on_the_labelled_set():
-    path = FIXTURES / "grouping" / "articles.jsonl"
+@pytest.mark.parametrize("name", ["articles.jsonl", "holdout.jsonl"])
+def test_grouping_quality_on_the_labelled_sets(name):
+    path = FIXTURES / "grouping" / name
     if not path.exists():
-        pytest.skip("grouping set not present")
+        pytest.skip(f"{name} not present")
     from devtools.evaluate_grouping import cluster, pairwise
 
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
