@@ -104,15 +104,14 @@ def fingerprint(
 
 
 def article_fingerprint(title: str, text: str, classification: Classification, published: float) -> Fingerprint:
-    """The fingerprint the worker stores for an article. Content words are counted
-    outside the watch vocabulary (topic terms and gazetteer mentions): every story on
-    these topics shares that vocabulary, so only the rest tells two events apart."""
+    """The fingerprint the worker stores for an article. Content words leave out the
+    watch vocabulary (topic terms and gazetteer mentions): every story on these topics
+    shares it, so only the rest tells two events apart."""
     mentions = classification.mentions
-    masked = {True: list(title), False: list(text)}
-    for hit in (*mentions, *(h for score in classification.topics.values() for h in score.hits)):
-        masked[hit.in_title][hit.start : hit.end] = " " * (hit.end - hit.start)
+    matched = {h.surface for h in mentions} | {h.surface for s in classification.topics.values() for h in s.hits}
+    vocabulary = set(_words(" ".join(matched)))
     print_ = fingerprint(title, text, entity_keys(mentions), published, headline_places(mentions))
-    return replace(print_, words=frozenset(_words("".join(masked[True]) + " " + "".join(masked[False]))))
+    return replace(print_, words=print_.words - vocabulary)
 
 
 def resemblance(a: Fingerprint, b: Fingerprint) -> float:

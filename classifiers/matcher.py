@@ -26,12 +26,13 @@ class _Node:
 
 
 class Tokens:
-    """(clitic forms, first trie steps) per token; character spans only when a hit needs them."""
+    """(clitic forms, first trie steps) and text per token; character spans only when a hit needs them."""
 
-    __slots__ = ("known", "text", "_spans")
+    __slots__ = ("known", "words", "text", "_spans")
 
-    def __init__(self, known: list[tuple[tuple[str, ...], tuple[_Node, ...]]], text: str) -> None:
+    def __init__(self, known: list[tuple[tuple[str, ...], tuple[_Node, ...]]], words: list[str], text: str) -> None:
         self.known = known
+        self.words = words
         self.text = text
         self._spans: list[tuple[int, int]] | None = None
 
@@ -110,14 +111,14 @@ class Lexicon:
         cache = self._cache
         if len(cache) > 200_000:
             cache.clear()
-        known = []
-        for raw in TOKEN.findall(text):
-            entry = cache.get(raw)
-            if entry is None:
-                forms = clitic_forms(normalize(raw))
-                entry = cache[raw] = (forms, self._step(self._root, forms))
-            known.append(entry)
-        return Tokens(known, text)
+        words = TOKEN.findall(text)
+        get = cache.get
+        return Tokens([get(raw) or self._learn(raw) for raw in words], words, text)
+
+    def _learn(self, raw: str) -> tuple[tuple[str, ...], tuple[_Node, ...]]:
+        forms = clitic_forms(normalize(raw))
+        entry = self._cache[raw] = (forms, self._step(self._root, forms))
+        return entry
 
     @staticmethod
     def _step(node: _Node, forms: tuple[str, ...]) -> tuple[_Node, ...]:
@@ -135,7 +136,9 @@ class Lexicon:
         hits: dict[tuple, RawHit] = {}
         known = tokens.known
         count = len(known)
-        for first, (_, advanced) in enumerate(known):  # most tokens start nothing: skipped at once
+        starts = [i for i, entry in enumerate(known) if entry[1]]  # most tokens start nothing
+        for first in starts:
+            advanced = known[first][1]
             index = first
             while advanced:
                 for node in advanced:

@@ -79,11 +79,7 @@ def classify(classifier: Classifier, title: str, text: str, lang: str | None = N
         name: _score(name, topic, segments, lang in classifier.languages, lang)
         for name, topic in classifier.topics.items()
     }
-    mentions = tuple(
-        _hit(raw, body, tokens, in_title)
-        for in_title, body, tokens, raw_hits in segments
-        for raw in _longest(h for h in raw_hits if h.pattern == MENTION)
-    )
+    mentions = tuple(_mentions(segments))
     return Classification(lang, scores, mentions)
 
 
@@ -130,6 +126,17 @@ def _score(name: str, topic: TopicConfig, segments: list, lang_ok: bool, lang: s
         contributions=tuple(contributions),
         reasons=tuple(reasons),
     )
+
+
+def _mentions(segments: list) -> Iterator[Hit]:
+    """Each entity once per spelling and segment: grouping needs which, not how often."""
+    seen = set()
+    for in_title, body, tokens, raw_hits in segments:
+        for raw in sorted(_longest(h for h in raw_hits if h.pattern == MENTION), key=lambda r: r.first):
+            key = (raw.entity.id, tuple(tokens.words[raw.first : raw.last + 1]), in_title)
+            if key not in seen:
+                seen.add(key)
+                yield _hit(raw, body, tokens, in_title)
 
 
 def _longest(raw_hits: Iterable[RawHit]) -> list[RawHit]:

@@ -78,7 +78,7 @@ class TopicScore:
 class Classification:
     lang: str
     topics: dict[str, TopicScore] = field(default_factory=dict)
-    mentions: tuple[Hit, ...] = ()  # every gazetteer entity found, weighed by a topic or not
+    mentions: tuple[Hit, ...] = ()  # every gazetteer entity found (once per spelling), weighed or not
 
     @property
     def alert_topics(self) -> tuple[str, ...]:
