@@ -1,12 +1,12 @@
 """Polling 1,000 feeds: the worker's cycle against feeds polled one after another.
 
-    python benchmarks/fetch_scale.py [--feeds 1000] [--cycles 100] [--delay 0.08]
+    python benchmarks/fetch_scale.py [--feeds 1000] [--cycles 100] [--delay 0.08] [--publish 4]
 
-A server process on 127.0.0.1 (one port per outlet, ten feeds each) answers every
+A server process on 127.0.0.1 (asyncio, one port per outlet, ten feeds each) answers every
 request after ``--delay`` seconds, as a distant server does. Each feed starts with one
-article; afterwards about 4 % of feeds publish an item per cycle, the rest answer
+article; afterwards ``--publish`` % of feeds (4) publish an item per cycle, the rest answer
 304. A few feeds are slow (1.5 s) or broken (500, malformed XML). The worker's own
-``run_cycle`` polls them (httpx, one client, process pool for extraction, SQLite),
+``run_cycle`` polls them (its httpx client, process pool for extraction, SQLite),
 then a simple bot polls the same feeds sequentially with conditional GETs.
 """
 
@@ -31,33 +31,32 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 FEEDS_PER_HOST = 10
-PUBLISH_PERCENT = int(os.environ.get("PUBLISH_PERCENT", 4))
 PAGES = sorted((ROOT / "tests" / "fixtures" / "site").glob("[!f]*/*.html"))
 
 
-def publishes(feed: int, cycle: int) -> bool:
-    return cycle > 0 and (feed * 7919 + cycle * 104729) % 100 < PUBLISH_PERCENT
+def publishes(feed: int, cycle: int, percent: int) -> bool:
+    return cycle > 0 and (feed * 7919 + cycle * 104729) % 100 < percent
 
 
 def kind(feed: int) -> str:
     return {997: "slow", 991: "slow", 983: "error", 977: "error", 971: "junk"}.get(feed % 1000, "ok")
 
 
-def serve(feeds: int, delay: float, ports: Queue, stop: Event) -> None:
+def serve(feeds: int, delay: float, percent: int, ports: Queue, stop: Event) -> None:
     """The outlets, in a child process so the worker does not share its GIL.
 
     A small asyncio HTTP/1.1 server (keep-alive, one port per outlet): http.server's
     thread per connection tops out near 250 requests/s here and would be measured
     instead of the worker."""
-    asyncio.run(_serve(feeds, delay, ports, stop))
+    asyncio.run(_serve(feeds, delay, percent, ports, stop))
 
 
-async def _serve(feeds: int, delay: float, ports: Queue, stop: Event) -> None:
+async def _serve(feeds: int, delay: float, percent: int, ports: Queue, stop: Event) -> None:
     cycle = [0]
     pages = [p.read_bytes() for p in PAGES]
 
     def version(feed: int) -> int:
-        return sum(publishes(feed, c) for c in range(cycle[0] + 1))
+        return sum(publishes(feed, c, percent) for c in range(cycle[0] + 1))
 
     def answer(path: str, headers: dict[str, str], port: int) -> tuple[int, bytes, str, str]:
         """(status, body, content type, etag)"""
@@ -174,10 +173,11 @@ def main() -> None:
     parser.add_argument("--feeds", type=int, default=1000)
     parser.add_argument("--cycles", type=int, default=100)
     parser.add_argument("--delay", type=float, default=0.08)
+    parser.add_argument("--publish", type=int, default=4, help="percent of feeds with a new item per cycle")
     args = parser.parse_args()
     ports: Queue = Queue()
     stop = Event()
-    server = Process(target=serve, args=(args.feeds, args.delay, ports, stop), daemon=True)
+    server = Process(target=serve, args=(args.feeds, args.delay, args.publish, ports, stop), daemon=True)
     server.start()
     port_list = ports.get(timeout=30)
     urls = feed_urls(port_list, args.feeds)
@@ -189,7 +189,7 @@ def main() -> None:
     times = [r[0] for r in steady]
     articles = sum(r[1] for r in steady)
     print(f"{args.feeds} feeds on {len(port_list)} hosts, {args.delay * 1000:.0f} ms per answer, "
-          f"{PUBLISH_PERCENT}% publish per cycle, {sum(kind(i) != 'ok' for i in range(args.feeds))} slow/broken")
+          f"{args.publish}% publish per cycle, {sum(kind(i) != 'ok' for i in range(args.feeds))} slow/broken")
     print(f"cold cycle (every feed 200 + one article each): {cold[0]:.2f} s, {cold[1]} articles "
           f"= {cold[1] / cold[0]:.0f} articles/s fetched, extracted and classified")
     if steady:

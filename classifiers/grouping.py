@@ -61,6 +61,10 @@ def _words(text: str) -> list[str]:
     return out
 
 
+def _key_words(text: str) -> str:
+    return " ".join(_words(text))
+
+
 def entity_keys(mentions: Iterable[Hit]) -> frozenset[str]:
     """What identifies an event's actors and places: entity ids, and the town itself for
     gazetteer entries that gather many towns (two strikes on two villages are two events)."""
@@ -69,7 +73,7 @@ def entity_keys(mentions: Iterable[Hit]) -> frozenset[str]:
         if hit.entity is None:
             continue
         if hit.entity.id.endswith("_towns"):
-            keys.add(f"{hit.entity.id}:{' '.join(_words(hit.surface))}")
+            keys.add(f"{hit.entity.id}:{_key_words(hit.surface)}")
         else:
             keys.add(hit.entity.id)
     return frozenset(keys)
@@ -83,7 +87,7 @@ def headline_places(mentions: Iterable[Hit]) -> frozenset[str]:
         entity = hit.entity
         if entity is None or not hit.in_title or entity.type not in PLACES or entity.id == "syria":
             continue
-        surface, name = " ".join(_words(hit.surface)), " ".join(_words(entity.name))
+        surface, name = _key_words(hit.surface), _key_words(entity.name)
         keys.add(entity.id if name and name in surface else f"{entity.id}:{surface}")
     return frozenset(keys)
 

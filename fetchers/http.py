@@ -31,10 +31,10 @@ class Response:
 class ShardedTransport(httpx.AsyncBaseTransport):
     """Connections pooled per shard of hosts, each pool resolving through the address guard.
 
-    httpcore's pool scans every connection for every queued request, so one pool of 50
-    spends about a millisecond of CPU per request; sixteen small pools spend a tenth of
-    that, and a host keeps its keep-alive connections instead of losing them to others.
-    (httpx takes no network backend, its pool does: httpx is pinned.)"""
+    httpcore's pool scans every connection for every queued request: with one pool of
+    500 connections a request cost 23 ms of CPU here. Small pools keep that cost flat
+    whatever ``concurrency`` is set to. (httpx takes no network backend, its pool does:
+    httpx is pinned.)"""
 
     def __init__(self, concurrency: int) -> None:
         ssl_context = httpx.create_ssl_context()
