@@ -45,7 +45,8 @@ def setup_logging(level: str | None = None) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level or os.environ.get("LOG_LEVEL", "INFO"))
     # httpx/httpcore log request URLs, and Bot API URLs carry the token.
-    for noisy in ("httpx", "httpcore", "apscheduler.executors.default", "telegram.ext"):
+    # APScheduler logs every job added or run, and each feed re-adds its job after a poll.
+    for noisy in ("httpx", "httpcore", "apscheduler", "telegram.ext"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # python-telegram-bot logs a traceback for every non-JSON 5xx; outbox logs its own line.
     logging.getLogger("telegram.request").setLevel(logging.CRITICAL)
