@@ -101,6 +101,9 @@ class FakeTelegram:
         token, method = parts[0][3:], parts[1]
         length = int(handler.headers.get("Content-Length") or 0)
         raw = handler.rfile.read(length) if length else b""
+        if len(raw) < length:  # the client died mid-request (kill -9): Telegram never sees it
+            handler.close_connection = True
+            return None
         params = self._params(handler.headers.get("Content-Type", ""), raw)
         with self._lock:
             scripted = self.failures.popleft() if self.failures and method != "getMe" else None
