@@ -6,6 +6,7 @@ be found, so an operator fixes a broken edit in one pass.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tomllib
@@ -67,6 +68,13 @@ class StorageSettings(Frozen):
 class TelegramSettings(Frozen):
     admin_chat_id: int | str | None = None
     timeout: float = Field(20.0, gt=0)
+
+
+class ServerSettings(Frozen):
+    host: str = "127.0.0.1"
+    port: int | None = Field(None, ge=0, le=65535, description="/healthz and /metrics; unset: no server")
+    stale_after: float = Field(120.0, gt=0, description="seconds without a heartbeat before /healthz says 503")
+    reload_check: float = Field(2.0, gt=0, description="seconds between looks at config.toml for edits")
 
 
 class FeedConfig(Frozen):
@@ -132,26 +140,11 @@ class Config(Frozen):
     fetch: FetchSettings = FetchSettings()
     storage: StorageSettings = StorageSettings()
     telegram: TelegramSettings = TelegramSettings()
+    server: ServerSettings = ServerSettings()
     gazetteer: str = DEFAULT_GAZETTEER
     feeds: tuple[FeedConfig, ...] = ()
     topics: dict[str, TopicConfig] = Field(min_length=1)
     channels: tuple[ChannelConfig, ...] = ()
-
-    @model_validator(mode="after")
-    def _references(self) -> "Config":
-        problems = []
-        seen: set[str] = set()
-        for index, feed in enumerate(self.feeds):
-            if feed.name in seen:
-                problems.append(f"feeds[{index}].name: duplicate feed name {feed.name!r}")
-            seen.add(feed.name)
-        for index, channel in enumerate(self.channels):
-            for topic in channel.topics:
-                if topic not in self.topics:
-                    problems.append(f"channels[{index}].topics: unknown topic {topic!r}")
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
 
 
 def config_path(path: str | None = None) -> Path:
@@ -162,33 +155,80 @@ def db_path(config: Config) -> Path:
     return Path(os.environ.get("BOT_DB") or config.storage.path)
 
 
-def load_config(path: str | Path | None = None) -> Config:
-    """Read and validate; raise ConfigError listing every problem with its location."""
+def read_config(path: str | Path | None = None) -> tuple[Path, str]:
     path = config_path(str(path) if path else None)
     try:
-        text = path.read_text(encoding="utf-8")
+        return path, path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError([f"{path}: file not found"]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([f"{path}: cannot read: {exc}"]) from None
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([f"{path}: TOML syntax error: {exc}"]) from None
-    raw = _with_defaults(raw, path)
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Read and validate; raise ConfigError listing every problem with its location."""
+    return parse_config(*read_config(path))
+
+
+def parse_config(path: Path, text: str) -> Config:
+    syntax = toml_errors(text)
+    if syntax:
+        raise ConfigError([f"{path}:{line}: TOML syntax error: {message}" if line else
+                           f"{path}: TOML syntax error: {message}" for line, message in syntax])
+    raw = with_defaults(tomllib.loads(text), path)
     try:
         return Config.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError([_describe(path, text, error) for error in exc.errors()]) from None
 
 
-def _with_defaults(raw: dict, path: Path) -> dict:
+_AT = re.compile(r"\s*\(at line (\d+), column \d+\)|\s*\(at end of document\)")
+_HINTS = {
+    "Invalid statement": "a key must be a word, or in quotes",
+    "Illegal character '\\n'": "a string is not closed on this line (a \" is missing)",
+    "Unclosed array": "a [ list opened above is not closed with ]",
+    "Invalid value": 'values are "quoted text", numbers, true/false or [lists]',
+    "Cannot overwrite a value": "this key is set twice",
+}
+
+
+def toml_errors(text: str, limit: int = 10) -> list[tuple[int | None, str]]:
+    """Every TOML syntax error, not only the first: each bad line is blanked and parsing retried."""
+    lines = text.splitlines()
+    found: list[tuple[int | None, str]] = []
+    while len(found) < limit:
+        try:
+            tomllib.loads("\n".join(lines))
+            break
+        except tomllib.TOMLDecodeError as exc:
+            match = _AT.search(str(exc))
+            line = int(match.group(1)) if match and match.group(1) else None
+            if match and not match.group(1):  # at end of document: point at the last written line
+                line = max((n for n, row in enumerate(lines, start=1) if row.strip()), default=None)
+            message = _AT.sub("", str(exc))
+            found.append((line, _hint(message, lines[line - 1] if line and line <= len(lines) else "")))
+            if line is None or line > len(lines) or message.startswith("Unclosed") or not lines[line - 1].strip():
+                break  # what follows cannot be parsed with any confidence
+            lines[line - 1] = ""
+    return found
+
+
+def _hint(message: str, line: str) -> str:
+    key = line.split("=", 1)[0].strip()
+    if message.startswith("Invalid statement") and key and not key.isascii() and key[0] not in "\"'[":
+        hint = f"Arabic keys must be in quotes: \"{key}\" = ..."
+    else:
+        hint = next((h for prefix, h in _HINTS.items() if message.startswith(prefix)), "")
+    return message + (f" — {hint}" if hint else "") + (f" | {line.strip()[:80]}" if line.strip() else "")
+
+
+def with_defaults(raw: dict, path: Path) -> dict:
     """Resolve the gazetteer path; a config without topics gets the shipped ones."""
     raw = dict(raw)
     if "topics" not in raw and path.resolve() != SHIPPED_CONFIG:
         raw["topics"] = tomllib.loads(SHIPPED_CONFIG.read_text(encoding="utf-8"))["topics"]
-    gazetteer = Path(raw.get("gazetteer", DEFAULT_GAZETTEER))
-    if not gazetteer.is_absolute():
+    gazetteer = raw.get("gazetteer", DEFAULT_GAZETTEER)
+    if isinstance(gazetteer, str) and not Path(gazetteer).is_absolute():  # anything else: a schema error
         beside = path.parent / gazetteer
         raw["gazetteer"] = str(beside if beside.exists() else PROJECT_ROOT / gazetteer)
     return raw
@@ -196,11 +236,43 @@ def _with_defaults(raw: dict, path: Path) -> dict:
 
 def _describe(path: Path, text: str, error: dict) -> str:
     loc = tuple(error["loc"])
-    field = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in loc).replace(".[", "[")
-    line = locate(text, loc)
+    if error["type"] == "extra_forbidden":  # an unknown key is located by its own name
+        line = locate(text, loc)
+    else:
+        line = locate(text, loc)
     where = f"{path}:{line}" if line else str(path)
+    return f"{where}: {field_path(loc) or 'top level'}: {_message(error)}"
+
+
+def field_path(loc: tuple) -> str:
+    return ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in loc).replace(".[", "[")
+
+
+def _message(error: dict) -> str:
+    """pydantic's wording, made specific: what was found and what was expected."""
+    kind, value, loc = error["type"], error.get("input"), error["loc"]
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        close = difflib.get_close_matches(str(loc[-1]), _FIELD_NAMES, n=1, cutoff=0.6)
+        return f"unknown field {loc[-1]!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
     message = error["msg"].removeprefix("Value error, ")
-    return f"{where}: {field or 'top level'}: {message}"
+    if kind.endswith("_parsing") or kind.endswith("_type"):
+        return f"{message.split(',')[0].lower().replace('input should be', 'expected')}, got {value!r}"
+    if isinstance(value, (str, int, float, bool)) and repr(value) not in message:
+        return f"{message} (got {value!r})"
+    return message
+
+
+def _field_names(model: type[BaseModel]) -> set[str]:
+    names: set[str] = set()
+    for name, info in model.model_fields.items():
+        names.add(name)
+        for arg in (info.annotation, *getattr(info.annotation, "__args__", ())):
+            for inner in (arg, *getattr(arg, "__args__", ())):
+                if isinstance(inner, type) and issubclass(inner, BaseModel):
+                    names |= _field_names(inner)
+    return names
 
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
@@ -237,3 +309,6 @@ def locate(text: str, loc: tuple) -> int | None:
             if path == keys:
                 return number
     return best
+
+
+_FIELD_NAMES = sorted(_field_names(Config))

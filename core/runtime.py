@@ -9,7 +9,9 @@ from pathlib import Path
 from classifiers.gazetteer import Gazetteer, parse_gazetteer
 from classifiers.matcher import unmatchable
 from classifiers.topics import Classifier, build_classifier, topic_patterns, unknown_references
-from core.config import Config, load_config
+from pydantic import ValidationError
+
+from core.config import Config, TopicConfig, field_path, locate, parse_config, read_config, with_defaults
 from core.errors import ConfigError
 
 
@@ -35,22 +37,79 @@ def load_gazetteer(path: str | Path) -> Gazetteer:
 
 def load_runtime(path: str | Path | None = None) -> Runtime:
     """Parse, validate and compile; ConfigError lists every problem found."""
-    config = load_config(path)
+    return build_runtime(*read_config(path))
+
+
+def build_runtime(path: Path, text: str) -> Runtime:
+    try:
+        config = parse_config(path, text)
+    except ConfigError as exc:
+        raise ConfigError(exc.problems + _reference_problems(path, text)) from None
     gazetteer = load_gazetteer(config.gazetteer)
-    problems, warnings = [], []
+    problems, warnings = cross_check(config, gazetteer)
+    if problems:
+        raise ConfigError([_located(path, text, finding) for finding in problems])
+    classifier = build_classifier(config.topics, gazetteer, config.bot.languages)
+    return Runtime(config, classifier, tuple(_located(path, text, finding) for finding in warnings))
+
+
+Finding = tuple[tuple, str | None, str]  # field path, text to find its line by, message
+
+
+def cross_check(config: Config, gazetteer: Gazetteer) -> tuple[list[Finding], list[Finding]]:
+    """Checks that span sections: (problems, warnings), each with where to point the operator."""
+    problems: list[Finding] = []
+    warnings: list[Finding] = []
     for name, topic in config.topics.items():
-        for ref in unknown_references(topic, gazetteer):
-            problems.append(f"topics.{name}: {ref!r} names no entity in {config.gazetteer}")
+        problems += _unknown_entities(name, topic, gazetteer, config.gazetteer)
         for pattern in sorted(topic_patterns(topic)):
             why = None if pattern.startswith("@") else unmatchable(pattern)
             if why:
-                warnings.append(f"topics.{name}: term {pattern!r} can never match: {why}")
-    if problems:
-        raise ConfigError(problems)
-    seen: dict[str, str] = {}
-    for feed in config.feeds:
-        if feed.url in seen:
-            warnings.append(f"feeds: {feed.name!r} and {seen[feed.url]!r} poll the same url")
-        seen[feed.url] = feed.name
-    classifier = build_classifier(config.topics, gazetteer, config.bot.languages)
-    return Runtime(config, classifier, tuple(warnings))
+                warnings.append((("topics", name), f'"{pattern}"', f"term {pattern!r} can never match: {why}"))
+    names: dict[str, int] = {}
+    urls: dict[str, str] = {}
+    for index, feed in enumerate(config.feeds):
+        if feed.name in names:
+            problems.append((("feeds", index, "name"), None,
+                             f"duplicate feed name {feed.name!r} (also feeds[{names[feed.name]}]); names tell outlets apart"))
+        names.setdefault(feed.name, index)
+        if feed.url in urls:
+            warnings.append((("feeds", index, "url"), None,
+                             f"{feed.name!r} polls the same url as {urls[feed.url]!r}; it is polled once"))
+        urls.setdefault(feed.url, feed.name)
+    for index, channel in enumerate(config.channels):
+        for topic in channel.topics:
+            if topic not in config.topics:
+                warnings.append((("channels", index, "topics"), None,
+                                 f"unknown topic {topic!r} (topics: {', '.join(config.topics)}); "
+                                 f"{channel.chat_id} gets nothing for it"))
+    return problems, warnings
+
+
+def _unknown_entities(name: str, topic: TopicConfig, gazetteer: Gazetteer, source: str) -> list[Finding]:
+    return [(("topics", name), f'"{ref}"', f"{ref!r} names no entity in {source}")
+            for ref in unknown_references(topic, gazetteer)]
+
+
+def _reference_problems(path: Path, text: str) -> list[str]:
+    """Unknown entities in the topics that are valid, so that schema errors elsewhere hide nothing."""
+    try:
+        raw = with_defaults(tomllib.loads(text), path)
+        topics, gazetteer = raw["topics"], load_gazetteer(str(raw["gazetteer"]))
+    except (tomllib.TOMLDecodeError, ConfigError, KeyError):
+        return []
+    found = []
+    for name, topic in topics.items() if isinstance(topics, dict) else ():
+        try:
+            found += _unknown_entities(name, TopicConfig.model_validate(topic), gazetteer, raw["gazetteer"])
+        except ValidationError:
+            continue
+    return [_located(path, text, finding) for finding in found]
+
+
+def _located(path: Path, text: str, finding: Finding) -> str:
+    """``file:line: field.path: message``; the line of a term is found by its quoted text."""
+    loc, needle, message = finding
+    line = next((n for n, row in enumerate(text.splitlines(), start=1) if needle in row), None) if needle \
+        else locate(text, loc)
+    return f"{path}:{line}: {field_path(loc)}: {message}" if line else f"{path}: {field_path(loc)}: {message}"

@@ -32,7 +32,8 @@ def test_toml_syntax_error_names_the_line(tmp_path):
     path.write_text('[bot]\ntimezone = "Asia/Damascus"\n\n[[feeds]]\nname = "x\nurl = "http://a"\n', encoding="utf-8")
     with pytest.raises(ConfigError) as caught:
         load_config(path)
-    assert "line 5" in str(caught.value)
+    assert f"{path}:5: TOML syntax error" in str(caught.value)
+    assert "string is not closed" in str(caught.value)
 
 
 def test_schema_errors_name_field_and_line_all_at_once(tmp_path):
@@ -49,15 +50,66 @@ def test_schema_errors_name_field_and_line_all_at_once(tmp_path):
     assert any("feeds[1].url" in p and ":10:" in p and "http" in p for p in problems)
 
 
-def test_channel_with_unknown_topic_and_unknown_entity_are_errors(tmp_path):
-    shipped = (ROOT / "config.toml").read_text(encoding="utf-8")
+SHIPPED = (ROOT / "config.toml").read_text(encoding="utf-8")
+BROKEN_EDITS = {  # an operator's typical slips: (shipped text, edited text, what the message must say)
+    "threshold as a word": ("threshold = 5.5", 'threshold = "high"',
+                            "topics.security_council.threshold: expected a valid number, got 'high'"),
+    "unquoted Arabic key": ('"الفيتو" = 2.0', "الفيتو = 2.0", 'Arabic keys must be in quotes: "الفيتو"'),
+    "misspelt field": ("title_boost = 2.0\nmin_distinct = 1",
+                       "titel_boost = 2.0\nmin_distinct = 1", "unknown field 'titel_boost' (did you mean 'title_boost'?)"),
+    "url without scheme": ('url = "https://www.france24.com/ar/rss"', 'url = "www.france24.com/ar/rss"',
+                           "feeds[3].url: feed url must start with http:// or https://"),
+    "unclosed string": ('name = "سانا"', 'name = "سانا', "a string is not closed on this line"),
+    "unknown entity": ('"@pedersen" = 1.0', '"@pederson" = 1.0', "'@pederson' names no entity"),
+    "missing label": ('label = "مجلس الأمن الدولي"\n', "", "topics.security_council.label: required field is missing"),
+    "bad time zone": ('timezone = "Asia/Damascus"', 'timezone = "Asia/Damscus"', "unknown time zone 'Asia/Damscus'"),
+}
+
+
+@pytest.mark.parametrize("name", BROKEN_EDITS)
+def test_each_broken_edit_gets_its_own_clear_message_with_the_line(tmp_path, name):
+    shipped, edited, expected = BROKEN_EDITS[name]
+    assert shipped in SHIPPED
     path = tmp_path / "c.toml"
-    path.write_text(shipped.replace('topics = ["security_council"]', 'topics = ["weather"]'), encoding="utf-8")
-    with pytest.raises(ConfigError, match="unknown topic 'weather'"):
-        load_config(path)
-    path.write_text(shipped.replace('"@pedersen" = 1.0', '"@nobody" = 1.0'), encoding="utf-8")
-    with pytest.raises(ConfigError, match="@nobody"):
+    text = SHIPPED.replace(shipped, edited, 1)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
         load_runtime(path)
+    (problem,) = caught.value.problems
+    assert expected in problem
+    line = int(problem.split(":")[1])
+    changed = next(n for n, (a, b) in enumerate(zip(text.splitlines(), SHIPPED.splitlines()), 1) if a != b)
+    assert line in (changed, changed - 1), problem  # the edited line (a removed line: the one above it)
+
+
+def test_every_syntax_error_and_every_schema_error_at_once(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text(SHIPPED.replace('"الفيتو" = 2.0', "الفيتو = 2.0").replace('"جلسة" = 1.0', "جلسة = 1.0"),
+                    encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_runtime(path)
+    assert len(caught.value.problems) == 2 and all("Arabic keys" in p for p in caught.value.problems)
+    path.write_text(SHIPPED.replace('timezone = "Asia/Damascus"', 'timezone = "Mars"')
+                    .replace('"@pedersen" = 1.0', '"@nobody" = 1.0').replace("concurrency = 50", "concurrency = 0"),
+                    encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_runtime(path)
+    assert [p.split(": ", 2)[1] for p in caught.value.problems] == [
+        "bot.timezone", "fetch.concurrency", "topics.security_council"]
+
+
+def test_warnings_for_unknown_channel_topics_duplicate_feeds_and_unmatchable_terms(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text(
+        SHIPPED.replace('topics = ["security_council"]', 'topics = ["weather"]')
+        .replace('"الفيتو" = 2.0', '"الفيتو" = 2.0\n"ُ" = 1.0')
+        + '\n[[feeds]]\nname = "BBC again"\nurl = "https://feeds.bbci.co.uk/arabic/rss.xml"\n',
+        encoding="utf-8")
+    warnings = load_runtime(path).warnings
+    assert len(warnings) == 3
+    assert any("channels[0].topics: unknown topic 'weather'" in w for w in warnings)
+    assert any("feeds[14].url" in w and "same url as 'بي بي سي عربي'" in w for w in warnings)
+    assert any("can never match" in w for w in warnings)
 
 
 def test_locate_finds_array_items_and_nested_keys():
@@ -76,7 +128,7 @@ def test_check_config_command_exit_codes(tmp_path):
     broken.write_text("[bot]\ntimezone = 'Mars/Olympus'\n[fetch\n", encoding="utf-8")
     result = run_bot("check-config", str(broken), env=env)
     assert result.returncode == 2
-    assert "line 3" in result.stderr and "broken.toml" in result.stderr
+    assert "broken.toml:3: TOML syntax error" in result.stderr
     missing = run_bot("check-config", str(tmp_path / "nope.toml"), env=env)
     assert missing.returncode == 2 and "not found" in missing.stderr
 
