@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from multiprocessing import get_context
 from pathlib import Path
 
-from core.config import DEFAULT_API_URL, db_path
+from core.config import DEFAULT_API_URL, config_path, db_path
 from core.errors import ConfigError
 from core.logs import event, setup_logging
 from core.runtime import Runtime, load_runtime
@@ -36,7 +36,7 @@ log = logging.getLogger("bot")
 STOP_GRACE = 8.0  # seconds granted to the send in flight on SIGTERM (the contract is 10)
 
 
-def _load(path: str | None) -> Runtime:
+def _load(path: str | Path | None) -> Runtime:
     try:
         runtime = load_runtime(path)
     except ConfigError as exc:
@@ -71,8 +71,7 @@ async def _services(stack: AsyncExitStack, runtime: Runtime, *, dry_run: bool, a
     if token and not dry_run:
         sender = TelegramSender(token, os.environ.get("TELEGRAM_API_URL") or DEFAULT_API_URL, config.telegram.timeout)
         stack.push_async_callback(sender.close)
-        admin = str(config.telegram.admin_chat_id) if config.telegram.admin_chat_id else None
-        outbox = Outbox(store, sender, admin)
+        outbox = Outbox(store, sender, _admin_chat(runtime))
         event(log, "sink", target="telegram", chats=len(config.channels))
     else:
         why = "--dry-run" if dry_run else "TELEGRAM_BOT_TOKEN is not set"
@@ -88,6 +87,11 @@ async def _services(stack: AsyncExitStack, runtime: Runtime, *, dry_run: bool, a
     services = Services(runtime, store, fetcher, pool, deliver=outbox is not None, announce=announce,
                         on_queued=outbox.wake if outbox else None)
     return services, outbox
+
+
+def _admin_chat(runtime: Runtime) -> str | None:
+    chat = runtime.config.telegram.admin_chat_id
+    return str(chat) if chat else None
 
 
 async def _once(args: argparse.Namespace) -> int:
@@ -133,8 +137,10 @@ async def _run(args: argparse.Namespace) -> int:
 
     from alerts.subscribers import stop_polling
     from core.pipeline import flush_digests, run_cycle
+    from core.reload import check_for_edit
 
-    runtime = _load(args.config)
+    path = config_path(args.config)
+    runtime = _load(path)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -146,31 +152,71 @@ async def _run(args: argparse.Namespace) -> int:
                                            alerts_jsonl=args.alerts_jsonl)
 
         scheduler = AsyncIOScheduler(event_loop=loop)
+        configured = lambda: {f.url: f for f in services.runtime.config.feeds}  # noqa: E731 - read at each use
 
-        def schedule(feed, delay: float) -> None:
+        def schedule(url: str, delay: float) -> None:
             """One date job per feed, set again after each poll: never two polls of a feed at once,
             and each feed keeps its own pace (fetchers/pacing.py)."""
-            scheduler.add_job(poll, "date", args=[feed], id=f"feed:{feed.url}", name=feed.name, replace_existing=True,
+            scheduler.add_job(poll, "date", args=[url], id=f"feed:{url}", replace_existing=True,
                               run_date=datetime.now().astimezone() + timedelta(seconds=max(0.0, delay)),
                               misfire_grace_time=None)
 
-        async def poll(feed) -> None:
+        async def poll(url: str) -> None:
+            feed = configured().get(url)
+            if feed is None:  # removed by a reload while its job waited
+                return
             task = asyncio.current_task()
             cycles.add(task)
             try:
                 await run_cycle(services, [feed])
             finally:
                 cycles.discard(task)
-            if not stop.is_set():
-                state = services.store.feed_state(feed.url, feed.name)
-                schedule(feed, (state.next_poll or time.time() + runtime.config.fetch.interval) - time.time())
+            if not stop.is_set() and url in configured():
+                state = services.store.feed_state(url, feed.name)
+                interval = services.runtime.config.fetch.interval
+                schedule(url, (state.next_poll or time.time() + interval) - time.time())
 
-        for feed in runtime.config.feeds:
-            schedule(feed, random.uniform(0, 3))
+        async def reload_config() -> None:
+            nonlocal refused
+            before = configured()
+            result = await asyncio.to_thread(check_for_edit, path, services.runtime, refused)
+            if result is None:
+                return
+            if result.runtime is None:
+                refused = result.version
+                event(log, "config_rejected", logging.ERROR, errors=" | ".join(result.problems),
+                      running=services.runtime.version, note="the previous config keeps running")
+                if outbox:
+                    await outbox.tell_admin("⚠️ رُفض تعديل الإعدادات، ويستمر البوت على الإعدادات السابقة:\n"
+                                            + "\n".join(result.problems[:5]))
+                return
+            refused = None
+            services.runtime = result.runtime
+            for url in configured().keys() - before.keys():
+                schedule(url, random.uniform(0, 3))
+            for url in before.keys() - configured().keys():
+                if scheduler.get_job(f"feed:{url}"):
+                    scheduler.remove_job(f"feed:{url}")
+            if outbox:
+                outbox.admin_chat = _admin_chat(result.runtime)
+            event(log, "config_reloaded", version=result.version, changes="; ".join(result.changes) or "none",
+                  applies="from the next poll of each feed")
+            for warning in result.runtime.warnings:
+                event(log, "config_warning", logging.WARNING, detail=warning)
+            if result.restart_needed:
+                event(log, "config_restart_needed", logging.WARNING, fields=",".join(result.restart_needed),
+                      note="these settings change when the worker restarts")
+
+        refused: str | None = None
+        for url in configured():
+            schedule(url, random.uniform(0, 3))
+        scheduler.add_job(reload_config, "interval", id="config", seconds=runtime.config.server.reload_check,
+                          max_instances=1, coalesce=True)
         scheduler.add_job(flush_digests, "interval", args=[services], id="digests", seconds=60, max_instances=1,
                           coalesce=True)
         scheduler.start()
-        event(log, "worker_started", feeds=len(runtime.config.feeds), topics=",".join(runtime.config.topics))
+        event(log, "worker_started", feeds=len(runtime.config.feeds), topics=",".join(runtime.config.topics),
+              config=path, version=runtime.version)
         sender = asyncio.create_task(outbox.run(stop)) if outbox else None
         commands = await _subscriber_bot(services) if outbox else None
         await stop.wait()

@@ -93,7 +93,7 @@ class Outbox:
         except ChatUnavailable as exc:
             self.store.disable_chat(chat_id, str(exc))
             event(log, "chat_disabled", logging.ERROR, chat=chat_id, reason=exc)
-            await self._tell_admin(f"⚠️ توقف الإرسال إلى {chat_id}: {exc}")
+            await self.tell_admin(f"⚠️ توقف الإرسال إلى {chat_id}: {exc}")
             return
         except DeliveryError as exc:
             self.store.mark_failed(row, str(exc))
@@ -103,7 +103,7 @@ class Outbox:
         event(log, "delivered", chat=chat_id, story=row.story_id, message_id=sent.message_id,
               kind="edit" if edit else "send")
 
-    async def _tell_admin(self, text: str) -> None:
+    async def tell_admin(self, text: str) -> None:
         if not self.admin_chat:
             return
         try:

@@ -78,7 +78,7 @@ async def run_cycle(
     services.store.prune_seen(time.time() - SEEN_RETENTION_DAYS * 86400)
     report.seconds = round(time.monotonic() - started, 3)
     event(log, "cycle_done", feeds=report.feeds, failed=len(report.failed), new=report.new_entries,
-          alerts=report.alerts, updates=report.updates, seconds=report.seconds)
+          alerts=report.alerts, updates=report.updates, seconds=report.seconds, config=services.runtime.version)
     return report
 
 

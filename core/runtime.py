@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ class Runtime:
     config: Config
     classifier: Classifier
     warnings: tuple[str, ...]
+    version: str = ""  # of the config and gazetteer texts it was built from: logs say which one ran
 
 
 def load_gazetteer(path: str | Path) -> Gazetteer:
@@ -50,7 +52,17 @@ def build_runtime(path: Path, text: str) -> Runtime:
     if problems:
         raise ConfigError([_located(path, text, finding) for finding in problems])
     classifier = build_classifier(config.topics, gazetteer, config.bot.languages)
-    return Runtime(config, classifier, tuple(_located(path, text, finding) for finding in warnings))
+    return Runtime(config, classifier, tuple(_located(path, text, finding) for finding in warnings),
+                   source_version(text, config.gazetteer))
+
+
+def source_version(text: str, gazetteer: str) -> str:
+    digest = hashlib.sha256(text.encode())
+    try:
+        digest.update(Path(gazetteer).read_bytes())
+    except OSError:
+        pass  # a missing gazetteer is reported by load_gazetteer
+    return digest.hexdigest()[:10]
 
 
 Finding = tuple[tuple, str | None, str]  # field path, text to find its line by, message
