@@ -8,6 +8,7 @@ Commands (python bot.py COMMAND --help for each):
   explain       why a page, file or text matched or not
   check-config  validate a config file; exit 2 with every problem found
   feeds         feed health from the store
+  stats         alerts per topic per day
 """
 
 from __future__ import annotations
@@ -17,15 +18,17 @@ import asyncio
 import json
 import logging
 import os
-import random
 import signal
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import AsyncExitStack
-from datetime import datetime, timedelta
+from collections.abc import Callable, Iterator
+from contextlib import AsyncExitStack, contextmanager
+from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
+
+from rich.console import Console
 
 from core.config import DEFAULT_API_URL, config_path, db_path
 from core.errors import ConfigError
@@ -33,7 +36,6 @@ from core.logs import event, setup_logging
 from core.runtime import Runtime, load_runtime
 
 log = logging.getLogger("bot")
-STOP_GRACE = 8.0  # seconds granted to the send in flight on SIGTERM (the contract is 10)
 
 
 def _load(path: str | Path | None) -> Runtime:
@@ -55,6 +57,7 @@ async def _services(stack: AsyncExitStack, runtime: Runtime, *, dry_run: bool, a
     from alerts.sinks import append_jsonl, print_alert
     from alerts.telegram import TelegramSender
     from core.pipeline import Services
+    from core.worker import admin_chat
     from fetchers.http import Fetcher
     from store import Store
 
@@ -71,7 +74,7 @@ async def _services(stack: AsyncExitStack, runtime: Runtime, *, dry_run: bool, a
     if token and not dry_run:
         sender = TelegramSender(token, os.environ.get("TELEGRAM_API_URL") or DEFAULT_API_URL, config.telegram.timeout)
         stack.push_async_callback(sender.close)
-        outbox = Outbox(store, sender, _admin_chat(runtime))
+        outbox = Outbox(store, sender, admin_chat(config.telegram.admin_chat_id))
         event(log, "sink", target="telegram", chats=len(config.channels))
     else:
         why = "--dry-run" if dry_run else "TELEGRAM_BOT_TOKEN is not set"
@@ -89,11 +92,6 @@ async def _services(stack: AsyncExitStack, runtime: Runtime, *, dry_run: bool, a
     return services, outbox
 
 
-def _admin_chat(runtime: Runtime) -> str | None:
-    chat = runtime.config.telegram.admin_chat_id
-    return str(chat) if chat else None
-
-
 async def _once(args: argparse.Namespace) -> int:
     from core.pipeline import flush_digests, run_cycle
 
@@ -101,8 +99,8 @@ async def _once(args: argparse.Namespace) -> int:
     async with AsyncExitStack() as stack:
         services, outbox = await _services(stack, runtime, dry_run=args.dry_run, as_json=args.json,
                                            alerts_jsonl=args.alerts_jsonl)
-        progress = _progress_bar(len(runtime.config.feeds)) if sys.stderr.isatty() else None
-        report = await run_cycle(services, progress=progress)
+        with _progress(len(runtime.config.feeds)) as progress:
+            report = await run_cycle(services, progress=progress)
         flush_digests(services)
         if outbox:
             left = await outbox.drain(args.max_wait)
@@ -116,28 +114,29 @@ async def _once(args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress_bar(total: int):
-    done = 0
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[str], None] | None]:
+    """A progress bar over the feeds when stderr is a terminal; log lines scroll above it."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    def tick(name: str) -> None:
-        nonlocal done
-        done += 1
-        width = 30
-        filled = width * done // max(total, 1)
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} feeds")
-        if done == total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-    return tick
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True)) as bar:
+        task = bar.add_task("feeds", total=total)
+        handlers = [h for h in logging.getLogger().handlers if isinstance(h, logging.StreamHandler)]
+        streams = [h.setStream(sys.stderr) for h in handlers]  # rich's proxy while the bar is shown
+        try:
+            yield lambda name: bar.update(task, advance=1, description=name[:30])
+        finally:
+            for handler, stream in zip(handlers, streams):
+                handler.setStream(stream)
 
 
 async def _run(args: argparse.Namespace) -> int:
-    from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
     from alerts.subscribers import stop_polling
-    from core.pipeline import flush_digests, run_cycle
-    from core.reload import check_for_edit
+    from core.worker import Worker
 
     path = config_path(args.config)
     runtime = _load(path)
@@ -145,93 +144,13 @@ async def _run(args: argparse.Namespace) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    cycles: set[asyncio.Task] = set()
-
     async with AsyncExitStack() as stack:
         services, outbox = await _services(stack, runtime, dry_run=args.dry_run, as_json=args.json,
                                            alerts_jsonl=args.alerts_jsonl)
-
-        scheduler = AsyncIOScheduler(event_loop=loop)
-        configured = lambda: {f.url: f for f in services.runtime.config.feeds}  # noqa: E731 - read at each use
-
-        def schedule(url: str, delay: float) -> None:
-            """One date job per feed, set again after each poll: never two polls of a feed at once,
-            and each feed keeps its own pace (fetchers/pacing.py)."""
-            scheduler.add_job(poll, "date", args=[url], id=f"feed:{url}", replace_existing=True,
-                              run_date=datetime.now().astimezone() + timedelta(seconds=max(0.0, delay)),
-                              misfire_grace_time=None)
-
-        async def poll(url: str) -> None:
-            feed = configured().get(url)
-            if feed is None:  # removed by a reload while its job waited
-                return
-            task = asyncio.current_task()
-            cycles.add(task)
-            try:
-                await run_cycle(services, [feed])
-            finally:
-                cycles.discard(task)
-            if not stop.is_set() and url in configured():
-                state = services.store.feed_state(url, feed.name)
-                interval = services.runtime.config.fetch.interval
-                schedule(url, (state.next_poll or time.time() + interval) - time.time())
-
-        async def reload_config() -> None:
-            nonlocal refused
-            before = configured()
-            result = await asyncio.to_thread(check_for_edit, path, services.runtime, refused)
-            if result is None:
-                return
-            if result.runtime is None:
-                refused = result.version
-                event(log, "config_rejected", logging.ERROR, errors=" | ".join(result.problems),
-                      running=services.runtime.version, note="the previous config keeps running")
-                if outbox:
-                    await outbox.tell_admin("⚠️ رُفض تعديل الإعدادات، ويستمر البوت على الإعدادات السابقة:\n"
-                                            + "\n".join(result.problems[:5]))
-                return
-            refused = None
-            services.runtime = result.runtime
-            for url in configured().keys() - before.keys():
-                schedule(url, random.uniform(0, 3))
-            for url in before.keys() - configured().keys():
-                if scheduler.get_job(f"feed:{url}"):
-                    scheduler.remove_job(f"feed:{url}")
-            if outbox:
-                outbox.admin_chat = _admin_chat(result.runtime)
-            event(log, "config_reloaded", version=result.version, changes="; ".join(result.changes) or "none",
-                  applies="from the next poll of each feed")
-            for warning in result.runtime.warnings:
-                event(log, "config_warning", logging.WARNING, detail=warning)
-            if result.restart_needed:
-                event(log, "config_restart_needed", logging.WARNING, fields=",".join(result.restart_needed),
-                      note="these settings change when the worker restarts")
-
-        refused: str | None = None
-        for url in configured():
-            schedule(url, random.uniform(0, 3))
-        scheduler.add_job(reload_config, "interval", id="config", seconds=runtime.config.server.reload_check,
-                          max_instances=1, coalesce=True)
-        scheduler.add_job(flush_digests, "interval", args=[services], id="digests", seconds=60, max_instances=1,
-                          coalesce=True)
-        scheduler.start()
-        event(log, "worker_started", feeds=len(runtime.config.feeds), topics=",".join(runtime.config.topics),
-              config=path, version=runtime.version)
-        sender = asyncio.create_task(outbox.run(stop)) if outbox else None
         commands = await _subscriber_bot(services) if outbox else None
-        await stop.wait()
-        event(log, "worker_stopping")
-        scheduler.shutdown(wait=False)
-        for task in list(cycles):  # nothing half-done is committed: entries are atomic
-            task.cancel()
-        await asyncio.gather(*cycles, return_exceptions=True)
+        await Worker(path, services, outbox).run(stop)
         if commands:
             await stop_polling(commands)
-        if sender:
-            try:
-                await asyncio.wait_for(sender, STOP_GRACE)
-            except TimeoutError:
-                event(log, "sender_stop_timeout", logging.WARNING)
     event(log, "worker_stopped")
     return 0
 
@@ -280,7 +199,7 @@ def _explain(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         print(f"explain: cannot read {args.target}: {exc}", file=sys.stderr)
         return 1
-    print(explain_text(runtime.classifier, title, text, origin))
+    Console(width=None if sys.stdout.isatty() else 160).print(*explain_text(runtime.classifier, title, text, origin))
     return 0
 
 
@@ -325,6 +244,42 @@ def _feeds(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stats(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from core.health import last_heartbeat
+    from core.report import daily_stats
+    from store import Store
+
+    config = _load(args.config).config
+    store = Store(db_path(config))
+    since = time.time() - args.days * 86400
+    days = daily_stats(store.story_topics_since(since), store.sent_since(since), config.bot.timezone)
+    heartbeat = last_heartbeat(store)
+    store.close()
+    if args.json:
+        beat = {**heartbeat[0], "at": heartbeat[1]} if heartbeat else None
+        print(json.dumps({"days": days, "heartbeat": beat}, ensure_ascii=False))
+        return 0
+    topics = list(config.topics) + sorted({t for d in days for t in d["alerts"]} - set(config.topics))
+    table = Table(title=f"Alerts per topic per day, last {args.days} days ({config.bot.timezone})")
+    for column in ("day", *topics, "stories", "sent"):
+        table.add_column(column, justify="left" if column == "day" else "right")
+    for day in days:
+        table.add_row(day["day"], *(str(day["alerts"].get(t, 0)) for t in topics), str(day["stories"]),
+                      str(day["sent"]))
+    console = Console()
+    console.print(table)
+    if heartbeat:
+        beat, at = heartbeat
+        console.print(f"worker: last heartbeat {time.time() - at:.0f}s ago (pid {beat['pid']}, config "
+                      f"{beat['config']}, {beat['feeds']} feeds, {beat['feeds_failing']} failing, "
+                      f"{beat['outbox_pending']} messages pending)")
+    else:
+        console.print("worker: no heartbeat recorded (the worker has not run with this database)")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="bot.py", description=__doc__.split("\n\n")[0],
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -353,6 +308,11 @@ def parser() -> argparse.ArgumentParser:
 
     feeds = commands.add_parser("feeds", help="feed health: last success, failures, next poll")
     feeds.add_argument("--config", help=config_help)
+
+    stats = commands.add_parser("stats", help="alerts per topic per day, messages sent, the worker's heartbeat")
+    stats.add_argument("--config", help=config_help)
+    stats.add_argument("--days", type=int, default=14, help="how many days back (default 14)")
+    stats.add_argument("--json", action="store_true", help="one JSON object instead of a table")
     return main
 
 
@@ -366,6 +326,7 @@ def main(argv: list[str] | None = None) -> int:
         "explain": lambda: _explain(args),
         "check-config": lambda: _check_config(args),
         "feeds": lambda: _feeds(args),
+        "stats": lambda: _stats(args),
     }
     return handlers[args.command]()
 

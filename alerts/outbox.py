@@ -12,6 +12,7 @@ import time
 
 from alerts.limits import FloodLimiter
 from alerts.telegram import ChatMoved, Sent, TelegramSender
+from core import metrics
 from core.errors import ChatUnavailable, DeliveryError, DeliveryRetry
 from core.logs import event
 from store import OutboxRow, Store
@@ -82,6 +83,7 @@ class Outbox:
         try:
             sent: Sent = await self.sender.send(chat_id, row.text, row.thread_id, row.attempts, edit)
         except DeliveryRetry as exc:
+            metrics.DELIVERIES.labels("retry").inc()
             self.store.mark_retry(row, exc.delay, str(exc))
             event(log, "delivery_retry", logging.WARNING, chat=chat_id, story=row.story_id,
                   attempt=row.attempts + 1, wait=f"{exc.delay:.1f}s", error=exc)
@@ -91,15 +93,18 @@ class Outbox:
             event(log, "chat_migrated", logging.WARNING, chat=chat_id, new_chat=exc.new_chat_id)
             return
         except ChatUnavailable as exc:
+            metrics.DELIVERIES.labels("chat_disabled").inc()
             self.store.disable_chat(chat_id, str(exc))
             event(log, "chat_disabled", logging.ERROR, chat=chat_id, reason=exc)
             await self.tell_admin(f"⚠️ توقف الإرسال إلى {chat_id}: {exc}")
             return
         except DeliveryError as exc:
+            metrics.DELIVERIES.labels("failed").inc()
             self.store.mark_failed(row, str(exc))
             event(log, "delivery_failed", logging.ERROR, chat=chat_id, story=row.story_id, error=exc)
             return
         self.store.mark_sent(row, sent.message_id, row.text)
+        metrics.DELIVERIES.labels("edited" if edit else "sent").inc()
         event(log, "delivered", chat=chat_id, story=row.story_id, message_id=sent.message_id,
               kind="edit" if edit else "send")
 

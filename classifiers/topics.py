@@ -112,7 +112,7 @@ def _score(name: str, topic: TopicConfig, segments: list, lang_ok: bool, lang: s
     if not lang_ok:
         reasons.append(f"language {lang!r} is not watched")
     if score < topic.threshold:
-        reasons.append(f"score {score:g} is below the threshold {topic.threshold:g}")
+        reasons.append(f"score {score:g} is below the threshold {topic.threshold:g} ({topic.threshold - score:.3g} short)")
     distinct = sum(1 for _, points in contributions if points > 0)
     if distinct < topic.min_distinct:
         reasons.append(f"{distinct} distinct matches, {topic.min_distinct} needed")

@@ -1,7 +1,9 @@
-"""Structured logging (one key=value event per line) with the bot token masked everywhere."""
+"""Structured logging, one event per line (key=value, or JSON with LOG_FORMAT=json), with the
+bot token masked everywhere."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -26,6 +28,22 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().formatException(ei))
 
 
+class JsonFormatter(RedactingFormatter):
+    """One JSON object per line, for log shippers: time, level, logger, event and its fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        data = {"time": self.formatTime(record), "level": record.levelname, "logger": record.name}
+        fields = getattr(record, "fields", None)
+        if fields is not None:
+            data.update(event=record.event_name, **{k: v if isinstance(v, (int, float, bool)) or v is None else str(v)
+                                                     for k, v in fields.items()})
+        else:
+            data["message"] = record.getMessage()
+        if record.exc_info:
+            data["traceback"] = self.formatException(record.exc_info)
+        return redact(json.dumps(data, ensure_ascii=False))
+
+
 def event(logger: logging.Logger, name: str, level: int = logging.INFO, **fields: object) -> None:
     """Log ``name key=value ...``; values with spaces are quoted."""
     parts = [name]
@@ -34,13 +52,16 @@ def event(logger: logging.Logger, name: str, level: int = logging.INFO, **fields
         if not text or any(c.isspace() for c in text) or '"' in text:
             text = '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
         parts.append(f"{key}={text}")
-    logger.log(level, " ".join(parts))
+    logger.log(level, " ".join(parts), extra={"event_name": name, "fields": fields})
 
 
 def setup_logging(level: str | None = None) -> None:
     """Called by the CLI only, never at import time."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    if os.environ.get("LOG_FORMAT", "").lower() == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level or os.environ.get("LOG_LEVEL", "INFO"))

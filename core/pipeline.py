@@ -22,6 +22,7 @@ from alerts.summary import summarize
 from classifiers.grouping import WINDOW_HOURS, Fingerprint, article_fingerprint, find_story
 from classifiers.language import detect_language
 from classifiers.topics import classify
+from core import metrics
 from core.config import FeedConfig
 from core.errors import FetchError, FetchRefused
 from core.logs import event
@@ -70,7 +71,8 @@ async def run_cycle(
     report = CycleReport(feeds=len(feeds))
 
     async def one(feed: FeedConfig) -> None:
-        await _process_feed(services, feed, report)
+        with metrics.POLL_SECONDS.time():
+            await _process_feed(services, feed, report)
         if progress:
             progress(feed.name)
 
@@ -93,8 +95,10 @@ async def _process_feed(services: Services, feed: FeedConfig, report: CycleRepor
         store.save_feed_state(replace(state, name=feed.name, last_polled=now, last_error=exc.reason, failures=failures,
                                       next_poll=now + failure_backoff(feed, settings, failures)))
         report.failed[feed.name] = exc.reason
+        metrics.FEED_POLLS.labels("failed").inc()
         event(log, "feed_failed", logging.WARNING, feed=feed.name, url=feed.url, error=exc.reason, failures=failures)
         return
+    metrics.FEED_POLLS.labels("changed" if poll.changed else "unchanged").inc()
     entries = poll.entries[: settings.max_entries]
     fresh = set(store.unseen(feed.url, [e.entry_id for e in entries]))
     todo = [e for e in reversed(entries) if e.entry_id in fresh]  # oldest first: alerts in order
@@ -114,6 +118,7 @@ async def _process_feed(services: Services, feed: FeedConfig, report: CycleRepor
         store.mark_seen(feed.url, entry.entry_id, entry.url)
     todo = [e for e in todo if e not in old]
     report.new_entries += len(todo)
+    metrics.NEW_ENTRIES.inc(len(todo))
     if todo or old:
         event(log, "feed_polled", feed=feed.name, entries=len(entries), new=len(todo), backlog=len(old))
     for entry in todo:
@@ -144,8 +149,11 @@ async def _process_entry(services: Services, feed: FeedConfig, entry: FeedEntry,
     alert = replace(alert, sources=tuple(Source(*s) for s in saved.sources))
     if is_update:
         report.updates += 1
+        metrics.STORY_UPDATES.inc()
     else:
         report.alerts += 1
+        for topic in story.topics:
+            metrics.ALERTS.labels(topic).inc()
     event(log, "story_updated" if is_update else "alert_queued", story=story.id, feed=feed.name,
           topics=",".join(story.topics), sources=len(saved.sources), title=article.title[:80])
     if services.announce:

@@ -424,6 +424,16 @@ class Store:
         )
         return [row[0] for row in rows]
 
+    def story_topics_since(self, since: float) -> list[tuple[float, tuple[str, ...]]]:
+        """(created_at, topics) of the stories alerted since ``since``: what ``stats`` counts."""
+        rows = self._db.execute("SELECT created_at, topics FROM stories WHERE created_at >= ? ORDER BY created_at",
+                                (since,))
+        return [(row[0], tuple(json.loads(row[1]))) for row in rows]
+
+    def sent_since(self, since: float) -> list[float]:
+        rows = self._db.execute("SELECT sent_at FROM outbox WHERE sent_at >= ? ORDER BY sent_at", (since,))
+        return [row[0] for row in rows]
+
     def latest_stories(self, limit: int = 5) -> list[StoryRecord]:
         rows = self._db.execute("SELECT * FROM stories ORDER BY created_at DESC LIMIT ?", (limit,))
         return [self._story(row) for row in rows.fetchall()]

@@ -95,9 +95,12 @@ def test_classify_reads_and_writes_json_lines(tmp_path):
 
 def test_explain_shows_scores_terms_and_reasons(tmp_path):
     page = tmp_path / "story.txt"
-    page.write_text("غارات على ريف إدلب\nقصفت طائرات حربية بلدات في جبل الزاوية وقتل ثلاثة مدنيين.", encoding="utf-8")
+    page.write_text("غارات على ريف إدلب\nقصفت طائرات حربية بلدات في جبل الزاوية وقتل ثلاثة مدنيين، "
+                    "وقال مندوب روسيا في مجلس الأمن إن الوضع خطير، وذلك قبل مباراة المنتخب.", encoding="utf-8")
     result = run_bot("explain", str(page), env=bot_env(tmp_path))
     assert result.returncode == 0, result.stderr
     assert "syria_escalation: score" in result.stdout and "ALERT" in result.stdout
     assert "【جبل الزاوية】" in result.stdout
-    assert "why not:" in result.stdout  # security_council explains its silence
+    assert "security_council: score 5 / threshold 5.5" in result.stdout
+    assert "why not: score 5 is below the threshold 5.5 (0.5 short)" in result.stdout  # it explains its silence
+    assert "-4.00  مباراة" in result.stdout  # what counted against

@@ -1,0 +1,23 @@
+"""Prometheus metrics of the worker, in a registry of its own (served by core/health.py)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+REGISTRY = CollectorRegistry()
+
+FEED_POLLS = Counter("bot_feed_polls", "Feed polls by outcome (changed, unchanged, failed).", ["outcome"],
+                     registry=REGISTRY)
+POLL_SECONDS = Histogram("bot_feed_poll_seconds", "Time of one feed poll, pages and classification included.",
+                         buckets=(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60), registry=REGISTRY)
+NEW_ENTRIES = Counter("bot_entries_new", "Entries not seen before.", registry=REGISTRY)
+ALERTS = Counter("bot_alerts", "New stories alerted, by topic.", ["topic"], registry=REGISTRY)
+STORY_UPDATES = Counter("bot_story_updates", "Outlets added to a story already alerted.", registry=REGISTRY)
+DELIVERIES = Counter("bot_deliveries", "Telegram calls by result (sent, edited, retry, failed, chat_disabled).",
+                     ["result"], registry=REGISTRY)
+CONFIG_RELOADS = Counter("bot_config_reloads", "Config edits seen by result (applied, refused).", ["result"],
+                         registry=REGISTRY)
+OUTBOX_PENDING = Gauge("bot_outbox_pending", "Messages waiting in the outbox.", registry=REGISTRY)
+FEEDS_FAILING = Gauge("bot_feeds_failing", "Configured feeds whose last poll failed.", registry=REGISTRY)
+HEARTBEAT = Gauge("bot_heartbeat_timestamp_seconds", "When the worker's event loop last reported alive.",
+                  registry=REGISTRY)

@@ -1,0 +1,138 @@
+"""The long-running worker: one self-rescheduling job per feed, config hot reload, a
+heartbeat and the health server, around the outbox sender.
+
+Every job is a coroutine, so all of them run on the event loop's thread, which is the
+only thread that touches the store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from alerts.outbox import Outbox
+from core import metrics
+from core.config import FeedConfig
+from core.health import BEAT_SECONDS, Health, beat, serve
+from core.logs import event
+from core.pipeline import Services, flush_digests, run_cycle
+from core.reload import check_for_edit
+
+log = logging.getLogger("worker")
+STOP_GRACE = 8.0  # seconds granted to the send in flight on SIGTERM (the contract is 10)
+
+
+class Worker:
+    def __init__(self, path: Path, services: Services, outbox: Outbox | None) -> None:
+        self.path = path
+        self.services = services
+        self.outbox = outbox
+        self.scheduler = AsyncIOScheduler(event_loop=asyncio.get_running_loop())
+        self.health = Health(services.runtime.config.server.stale_after)
+        self._polls: set[asyncio.Task] = set()
+        self._refused: str | None = None
+        self._stopping = False
+
+    def feeds(self) -> dict[str, FeedConfig]:
+        return {f.url: f for f in self.services.runtime.config.feeds}
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Until ``stop``: then in-flight polls are cancelled (entries are atomic) and the send in flight ends."""
+        config = self.services.runtime.config
+        for url in self.feeds():
+            self._schedule(url, random.uniform(0, 3))
+        self.scheduler.add_job(self._reload, "interval", id="config", seconds=config.server.reload_check,
+                               max_instances=1, coalesce=True)
+        self.scheduler.add_job(self._digests, "interval", id="digests", seconds=60, max_instances=1, coalesce=True,
+                               next_run_time=datetime.now().astimezone())  # periods that ended while stopped
+        self.scheduler.add_job(self._beat, "interval", id="heartbeat", seconds=BEAT_SECONDS, max_instances=1,
+                               coalesce=True, next_run_time=datetime.now().astimezone())
+        server = serve(config.server.host, config.server.port, self.health) if config.server.port is not None else None
+        self.scheduler.start()
+        event(log, "worker_started", feeds=len(config.feeds), topics=",".join(config.topics), config=self.path,
+              version=self.services.runtime.version)
+        sender = asyncio.create_task(self.outbox.run(stop)) if self.outbox else None
+        await stop.wait()
+        event(log, "worker_stopping")
+        self._stopping = True
+        self.scheduler.shutdown(wait=False)
+        for task in list(self._polls):
+            task.cancel()
+        await asyncio.gather(*self._polls, return_exceptions=True)
+        if server:
+            server.shutdown()
+        if sender:
+            try:
+                await asyncio.wait_for(sender, STOP_GRACE)
+            except TimeoutError:
+                event(log, "sender_stop_timeout", logging.WARNING)
+
+    def _schedule(self, url: str, delay: float) -> None:
+        """One date job per feed, set again after each poll: never two polls of a feed at once,
+        and each feed keeps its own pace (fetchers/pacing.py)."""
+        self.scheduler.add_job(self._poll, "date", args=[url], id=f"feed:{url}", replace_existing=True,
+                               run_date=datetime.now().astimezone() + timedelta(seconds=max(0.0, delay)),
+                               misfire_grace_time=None)
+
+    async def _poll(self, url: str) -> None:
+        feed = self.feeds().get(url)
+        if feed is None:  # removed by a reload while its job waited
+            return
+        task = asyncio.current_task()
+        self._polls.add(task)
+        try:
+            await run_cycle(self.services, [feed])
+        finally:
+            self._polls.discard(task)
+        if not self._stopping and url in self.feeds():
+            state = self.services.store.feed_state(url, feed.name)
+            interval = self.services.runtime.config.fetch.interval
+            self._schedule(url, (state.next_poll or time.time() + interval) - time.time())
+
+    async def _reload(self) -> None:
+        before = self.feeds()
+        result = await asyncio.to_thread(check_for_edit, self.path, self.services.runtime, self._refused)
+        if result is None:
+            return
+        if result.runtime is None:
+            self._refused = result.version
+            metrics.CONFIG_RELOADS.labels("refused").inc()
+            event(log, "config_rejected", logging.ERROR, errors=" | ".join(result.problems),
+                  running=self.services.runtime.version, note="the previous config keeps running")
+            if self.outbox:
+                await self.outbox.tell_admin("⚠️ رُفض تعديل الإعدادات، ويستمر البوت على الإعدادات السابقة:\n"
+                                             + "\n".join(result.problems[:5]))
+            return
+        self._refused = None
+        self.services.runtime = result.runtime
+        metrics.CONFIG_RELOADS.labels("applied").inc()
+        for url in self.feeds().keys() - before.keys():
+            self._schedule(url, random.uniform(0, 3))
+        for url in before.keys() - self.feeds().keys():
+            if self.scheduler.get_job(f"feed:{url}"):
+                self.scheduler.remove_job(f"feed:{url}")
+        if self.outbox:
+            self.outbox.admin_chat = admin_chat(result.runtime.config.telegram.admin_chat_id)
+        event(log, "config_reloaded", version=result.version, changes="; ".join(result.changes) or "none",
+              applies="from the next poll of each feed")
+        for warning in result.runtime.warnings:
+            event(log, "config_warning", logging.WARNING, detail=warning)
+        if result.restart_needed:
+            event(log, "config_restart_needed", logging.WARNING, fields=",".join(result.restart_needed),
+                  note="these settings change when the worker restarts")
+
+    async def _digests(self) -> None:
+        flush_digests(self.services)
+
+    async def _beat(self) -> None:
+        beat(self.health, self.services.store, self.services.runtime)
+
+
+def admin_chat(chat_id: int | str | None) -> str | None:
+    return str(chat_id) if chat_id else None
