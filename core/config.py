@@ -161,8 +161,12 @@ def read_config(path: str | Path | None = None) -> tuple[Path, str]:
         return path, path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError([f"{path}: file not found"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([f"{path}: cannot read: {exc}"]) from None
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        raise ConfigError([f"{path}:{line}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x}); "
+                           "save the file as UTF-8"]) from None
+    except OSError as exc:
+        raise ConfigError([f"{path}: cannot read: {exc.strerror or exc}"]) from None
 
 
 def load_config(path: str | Path | None = None) -> Config:
@@ -256,9 +260,10 @@ def _message(error: dict) -> str:
     if kind == "extra_forbidden":
         close = difflib.get_close_matches(str(loc[-1]), _FIELD_NAMES, n=1, cutoff=0.6)
         return f"unknown field {loc[-1]!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
-    message = error["msg"].removeprefix("Value error, ")
+    message = error["msg"].removeprefix("Value error, ").replace("Input should be", "must be")
     if kind.endswith("_parsing") or kind.endswith("_type"):
-        return f"{message.split(',')[0].lower().replace('input should be', 'expected')}, got {value!r}"
+        expected = message.split(",")[0].replace("must be", "expected").replace("valid tuple", "list [...]")
+        return f"{expected.replace('valid dictionary', 'table')}, got {value!r}"
     if isinstance(value, (str, int, float, bool)) and repr(value) not in message:
         return f"{message} (got {value!r})"
     return message

@@ -78,6 +78,10 @@ def cross_check(config: Config, gazetteer: Gazetteer) -> tuple[list[Finding], li
             why = None if pattern.startswith("@") else unmatchable(pattern)
             if why:
                 warnings.append((("topics", name), f'"{pattern}"', f"term {pattern!r} can never match: {why}"))
+    if not config.feeds:
+        warnings.append((("feeds",), None, "no feeds: the worker has nothing to poll"))
+    if not config.channels:
+        warnings.append((("channels",), None, "no channels: alerts reach only private subscribers and the console"))
     names: dict[str, int] = {}
     urls: dict[str, str] = {}
     for index, feed in enumerate(config.feeds):

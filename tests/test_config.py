@@ -62,6 +62,8 @@ BROKEN_EDITS = {  # an operator's typical slips: (shipped text, edited text, wha
     "unclosed string": ('name = "سانا"', 'name = "سانا', "a string is not closed on this line"),
     "unknown entity": ('"@pedersen" = 1.0', '"@pederson" = 1.0', "'@pederson' names no entity"),
     "missing label": ('label = "مجلس الأمن الدولي"\n', "", "topics.security_council.label: required field is missing"),
+    "a word for a list": ('topics = ["security_council"]', 'topics = "security_council"',
+                          "channels[0].topics: expected a list [...], got 'security_council'"),
     "bad time zone": ('timezone = "Asia/Damascus"', 'timezone = "Asia/Damscus"', "unknown time zone 'Asia/Damscus'"),
 }
 
@@ -82,6 +84,16 @@ def test_each_broken_edit_gets_its_own_clear_message_with_the_line(tmp_path, nam
         assert text.splitlines()[line - 1] == "[topics.security_council]", problem
     else:  # the edited line
         assert line == next(n for n, (a, b) in enumerate(zip(text.splitlines(), SHIPPED.splitlines()), 1) if a != b)
+
+
+def test_a_config_saved_in_windows_1256_is_named_as_such(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_bytes(SHIPPED.encode("cp1256", errors="replace"))
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    first_arabic = next(n for n, line in enumerate(SHIPPED.splitlines(), 1) if not line.isascii())
+    (problem,) = caught.value.problems
+    assert problem.startswith(f"{path}:{first_arabic}: not UTF-8 text") and problem.endswith("save the file as UTF-8")
 
 
 def test_every_syntax_error_and_every_schema_error_at_once(tmp_path):
