@@ -38,6 +38,11 @@ from core.runtime import Runtime, load_runtime
 log = logging.getLogger("bot")
 
 
+def _console() -> Console:
+    """Terminal width in a terminal; wide enough in a pipe or file that rows do not wrap."""
+    return Console(width=None if sys.stdout.isatty() else 200)
+
+
 def _load(path: str | Path | None) -> Runtime:
     try:
         runtime = load_runtime(path)
@@ -199,7 +204,7 @@ def _explain(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         print(f"explain: cannot read {args.target}: {exc}", file=sys.stderr)
         return 1
-    Console(width=None if sys.stdout.isatty() else 160).print(*explain_text(runtime.classifier, title, text, origin))
+    _console().print(*explain_text(runtime.classifier, title, text, origin))
     return 0
 
 
@@ -223,24 +228,30 @@ def _check_config(args: argparse.Namespace) -> int:
 
 
 def _feeds(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
     from store import Store
 
     runtime = _load(args.config)
     store = Store(db_path(runtime.config))
     states = {s.url: s for s in store.feed_states()}
+    store.close()
     stamp = lambda t: datetime.fromtimestamp(t).strftime("%Y-%m-%d %H:%M") if t else "never"  # noqa: E731
+    table = Table(title=f"Feeds ({len(runtime.config.feeds)})")
+    for column in ("feed", "kind", "health", "last success", "next poll", "pace", "url"):
+        table.add_column(column)
     for feed in runtime.config.feeds:
         state = states.get(feed.url)
         if state is None:
-            print(f"{feed.name}: not polled yet  {feed.url}")
+            table.add_row(feed.name, feed.kind or "", "not polled yet", "", "", "", feed.url)
             continue
-        health = "ok" if not state.failures else f"FAILING x{state.failures}: {state.last_error}"
-        pace = f"every {state.interval / 60:.0f} min" if state.interval else "default pace"
+        health = "[green]ok[/]" if not state.failures else f"[red]FAILING x{state.failures}[/]: {state.last_error}"
+        pace = f"every {state.interval / 60:.0f} min" if state.interval else "default"
         if state.entries_per_day is not None:
-            pace += f" (~{state.entries_per_day:.0f} items/day)"
-        print(f"{feed.name}: {health}; last success {stamp(state.last_success)}; next poll {stamp(state.next_poll)}; "
-              f"{pace}")
-    store.close()
+            pace += f", ~{state.entries_per_day:.0f} items/day"
+        table.add_row(feed.name, feed.kind or "", health, stamp(state.last_success), stamp(state.next_poll), pace,
+                      feed.url)
+    _console().print(table)
     return 0
 
 
@@ -268,7 +279,7 @@ def _stats(args: argparse.Namespace) -> int:
     for day in days:
         table.add_row(day["day"], *(str(day["alerts"].get(t, 0)) for t in topics), str(day["stories"]),
                       str(day["sent"]))
-    console = Console()
+    console = _console()
     console.print(table)
     if heartbeat:
         beat, at = heartbeat

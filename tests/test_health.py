@@ -93,3 +93,18 @@ def test_json_logs_carry_event_and_fields(tmp_path, site_config):
     done = next(e for e in events if e.get("event") == "cycle_done")
     assert done["feeds"] == 4 and done["alerts"] >= 1 and done["level"] == "INFO"
     assert any(e.get("event") == "alert_queued" and e["topics"] for e in events)
+
+
+def test_feeds_shows_health_per_feed(tmp_path, site):
+    config = write_config(tmp_path / "c.toml", [("UN", site.url("feeds/un-news.xml"), "un"),
+                                                ("Gone", site.url("feeds/missing.xml"), None),
+                                                ("Later", site.url("feeds/france24.xml"), None)])
+    assert run_bot("once", "--config", str(config), "--dry-run", env=bot_env(tmp_path)).returncode == 0
+    text = config.read_text(encoding="utf-8")
+    rows = run_bot("feeds", "--config", str(config), env=bot_env(tmp_path)).stdout.splitlines()
+    row = lambda name: next(line for line in rows if f" {name} " in line)  # noqa: E731
+    assert " ok " in row("UN") and " un " in row("UN") and "items/day" in row("UN")
+    assert "FAILING x1: HTTP 404" in row("Gone") and "never" in row("Gone")
+    config.write_text(text + '\n[[feeds]]\nname = "New"\nurl = "http://127.0.0.1:9/new.xml"\n', encoding="utf-8")
+    rows = run_bot("feeds", "--config", str(config), env=bot_env(tmp_path)).stdout.splitlines()
+    assert "not polled yet" in row("New")

@@ -16,7 +16,7 @@ from pathlib import Path
 from core.reload import check_for_edit, describe_changes
 from core.runtime import load_runtime
 from devtools.feed_server import FeedServer, static
-from tests.conftest import ROOT, bot_env, write_config
+from tests.conftest import ROOT, TOKEN, bot_env, write_config
 from tests.test_worker import wait_for
 
 QUAKE = "ضرب زلزال بقوة ست درجات مدينة اللاذقية فجر اليوم، وقالت السلطات إن فرق الدفاع المدني تعمل على رفع الأنقاض."
@@ -126,3 +126,21 @@ def test_changes_are_described_for_the_log():
         "security_council: term removed الفيتو",
         "security_council: threshold 5.5 -> 6.0",
     ]
+
+
+def test_the_admin_chat_is_told_about_a_refused_edit(tmp_path, telegram):
+    config = write_config(tmp_path / "c.toml", [], channels="", extra="[telegram]\nadmin_chat_id = 4242\n")
+    worker = subprocess.Popen([sys.executable, str(ROOT / "bot.py"), "run", "--config", str(config)],
+                              env=bot_env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=telegram.base_url),
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT)
+    output = Output(worker)
+    try:
+        assert wait_for(lambda: output.has("worker_started"), 30), output.lines
+        write(config, config.read_text(encoding="utf-8").replace("deadline = 5", "deadline = -5"))
+        assert wait_for(lambda: telegram.messages("4242"), 15), output.lines
+        notice = telegram.messages("4242")[0].params["text"]
+        assert "رُفض تعديل الإعدادات" in notice and "fetch.deadline: must be greater than 0 (got -5)" in notice
+        assert worker.poll() is None
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=15)
