@@ -28,8 +28,6 @@ from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
 
-from rich.console import Console
-
 from core.config import DEFAULT_API_URL, config_path, db_path
 from core.errors import ConfigError
 from core.logs import event, setup_logging
@@ -38,9 +36,12 @@ from core.runtime import Runtime, load_runtime
 log = logging.getLogger("bot")
 
 
-def _console() -> Console:
-    """Terminal width in a terminal; wide enough in a pipe or file that rows do not wrap."""
-    return Console(width=None if sys.stdout.isatty() else 200)
+def _console(stderr: bool = False):
+    """A rich console: terminal width in a terminal; in a pipe or file, wide enough that rows do not wrap."""
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    return Console(stderr=stderr, width=None if stream.isatty() else 200)
 
 
 def _load(path: str | Path | None) -> Runtime:
@@ -128,7 +129,7 @@ def _progress(total: int) -> Iterator[Callable[[str], None] | None]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=Console(stderr=True)) as bar:
+    with Progress(*columns, console=_console(stderr=True)) as bar:
         task = bar.add_task("feeds", total=total)
         handlers = [h for h in logging.getLogger().handlers if isinstance(h, logging.StreamHandler)]
         streams = [h.setStream(sys.stderr) for h in handlers]  # rich's proxy while the bar is shown

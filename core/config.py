@@ -240,10 +240,7 @@ def with_defaults(raw: dict, path: Path) -> dict:
 
 def _describe(path: Path, text: str, error: dict) -> str:
     loc = tuple(error["loc"])
-    if error["type"] == "extra_forbidden":  # an unknown key is located by its own name
-        line = locate(text, loc)
-    else:
-        line = locate(text, loc)
+    line = locate(text, loc)
     where = f"{path}:{line}" if line else str(path)
     return f"{where}: {field_path(loc) or 'top level'}: {_message(error)}"
 

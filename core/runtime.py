@@ -7,11 +7,11 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from classifiers.gazetteer import Gazetteer, parse_gazetteer
 from classifiers.matcher import unmatchable
 from classifiers.topics import Classifier, build_classifier, topic_patterns, unknown_references
-from pydantic import ValidationError
-
 from core.config import Config, TopicConfig, field_path, locate, parse_config, read_config, with_defaults
 from core.errors import ConfigError
 
