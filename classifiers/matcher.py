@@ -7,12 +7,15 @@ marked as a stem (``قصف*``) matches any form that starts with it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from itertools import accumulate
 from dataclasses import dataclass
 
 from classifiers.normalize import TOKEN, clitic_forms, normalize
 from core.models import Entity
 
+_PIECES = re.compile(f"({TOKEN.pattern})")  # split() keeps the tokens between the separators
 STEM_KEY = 3  # stems are indexed by their first letters; shorter stems are refused
 
 
@@ -28,18 +31,19 @@ class _Node:
 class Tokens:
     """(clitic forms, first trie steps) and text per token; character spans only when a hit needs them."""
 
-    __slots__ = ("known", "words", "text", "_spans")
+    __slots__ = ("known", "words", "text", "_pieces", "_offsets")
 
-    def __init__(self, known: list[tuple[tuple[str, ...], tuple[_Node, ...]]], words: list[str], text: str) -> None:
+    def __init__(self, known: list[tuple[tuple[str, ...], tuple[_Node, ...]]], pieces: list[str], text: str) -> None:
         self.known = known
-        self.words = words
+        self.words = pieces[1::2]
         self.text = text
-        self._spans: list[tuple[int, int]] | None = None
+        self._pieces = pieces  # separator, token, separator, token, ..., separator
+        self._offsets: list[int] | None = None
 
     def span(self, first: int, last: int) -> tuple[int, int]:
-        if self._spans is None:
-            self._spans = [m.span() for m in TOKEN.finditer(self.text)]
-        return self._spans[first][0], self._spans[last][1]
+        if self._offsets is None:  # piece ends, summed in C: token k spans offsets[2k]..offsets[2k+1]
+            self._offsets = list(accumulate(map(len, self._pieces)))
+        return self._offsets[2 * first], self._offsets[2 * last + 1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,9 +115,9 @@ class Lexicon:
         cache = self._cache
         if len(cache) > 200_000:
             cache.clear()
-        words = TOKEN.findall(text)
+        pieces = _PIECES.split(text)
         get = cache.get
-        return Tokens([get(raw) or self._learn(raw) for raw in words], words, text)
+        return Tokens([get(raw) or self._learn(raw) for raw in pieces[1::2]], pieces, text)
 
     def _learn(self, raw: str) -> tuple[tuple[str, ...], tuple[_Node, ...]]:
         forms = clitic_forms(normalize(raw))

@@ -61,7 +61,7 @@ def build_classifier(
 ) -> Classifier:
     phrases = []
     for topic in topics.values():
-        for pattern in topic_patterns(topic):
+        for pattern in sorted(topic_patterns(topic)):  # sorted: the same order under any hash seed
             phrases.extend((pattern, phrase, entity) for phrase, entity in expand(pattern, gazetteer))
     for entity in gazetteer.entities:  # every entity is found, for grouping, whether a topic weighs it or not
         phrases.extend((MENTION, alias, entity) for alias in gazetteer.aliases[entity.id])
@@ -105,7 +105,7 @@ def _score(name: str, topic: TopicConfig, segments: list, lang_ok: bool, lang: s
         boost = topic.title_boost if any(h.in_title for h in found) else 1.0
         repeats = min(len({(h.in_title, h.start) for h in found}) - 1, REPEAT_CAP)
         contributions.append((pattern, round(weight * boost * (1 + REPEAT_BONUS * repeats), 3)))
-    contributions.sort(key=lambda c: -c[1])
+    contributions.sort(key=lambda c: (-c[1], c[0]))  # ties by name: stable across runs
     score = round(sum(points for _, points in contributions), 3)
 
     reasons = []
