@@ -2,21 +2,26 @@
 
 A word trie keyed by normalised words plays the part of an Aho-Corasick automaton at
 word granularity: each text token offers its clitic-stripped forms, and a term word
-marked as a stem (``قصف*``) matches any form that starts with it.
+marked as a stem (``قصف*``) matches any form that starts with it. The trie nodes reached
+together after some words form a state, and each distinct word remembers where it leads
+from the states it has followed (a DFA built as the texts need it), so a word met again
+costs a dictionary look-up.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from itertools import accumulate
-from dataclasses import dataclass
+from itertools import accumulate, compress
+from operator import attrgetter
+from typing import NamedTuple
 
 from classifiers.normalize import TOKEN, clitic_forms, normalize
 from core.models import Entity
 
 _PIECES = re.compile(f"({TOKEN.pattern})")  # split() keeps the tokens between the separators
 STEM_KEY = 3  # stems are indexed by their first letters; shorter stems are refused
+_START = attrgetter("start")
 
 
 class _Node:
@@ -28,12 +33,35 @@ class _Node:
         self.terminals: list[tuple[str, Entity | None]] = []
 
 
+class _State:
+    """Trie nodes reached together: what they match (once per pattern), and whether a next word can lead on."""
+
+    __slots__ = ("nodes", "terminals", "leads")
+
+    def __init__(self, nodes: tuple[_Node, ...]) -> None:
+        self.nodes = nodes
+        first: dict[str, Entity | None] = {}  # a pattern at two nodes keeps the first node's entity
+        for node in nodes:
+            for pattern, entity in node.terminals:
+                first.setdefault(pattern, entity)
+        self.terminals = tuple(first.items())
+        self.leads = any(node.children or node.stems for node in nodes)
+
+
+class _Word(NamedTuple):
+    """What one surface form means to the trie, shared by all its occurrences."""
+
+    forms: tuple[str, ...]  # normalised clitic forms
+    start: _State | None  # where it leads from the root; None when it starts no term
+    after: dict[_State, _State]  # where it leads from the states it has followed, filled in as met
+
+
 class Tokens:
-    """(clitic forms, first trie steps) and text per token; character spans only when a hit needs them."""
+    """Trie words and text per token; character spans only when a hit needs them."""
 
     __slots__ = ("known", "words", "text", "_pieces", "_offsets")
 
-    def __init__(self, known: list[tuple[tuple[str, ...], tuple[_Node, ...]]], pieces: list[str], text: str) -> None:
+    def __init__(self, known: list[_Word], pieces: list[str], text: str) -> None:
         self.known = known
         self.words = pieces[1::2]
         self.text = text
@@ -46,12 +74,7 @@ class Tokens:
         return self._offsets[2 * first], self._offsets[2 * last + 1]
 
 
-@dataclass(frozen=True, slots=True)
-class RawHit:
-    pattern: str
-    entity: Entity | None
-    first: int  # token indexes, inclusive
-    last: int
+RawHit = tuple[str, Entity | None, int, int]  # pattern, entity, first and last token (inclusive)
 
 
 def phrase_words(phrase: str) -> list[tuple[str, bool]]:
@@ -83,7 +106,8 @@ class Lexicon:
 
     def __init__(self, phrases: Iterable[tuple[str, str, Entity | None]]) -> None:
         self._root = _Node()
-        self._cache: dict[str, tuple[tuple[str, ...], tuple[_Node, ...]]] = {}
+        self._cache: dict[str, _Word] = {}
+        self._states: dict[tuple[_Node, ...], _State] = {}
         self.size = 0
         for pattern, phrase, entity in phrases:
             self._add(pattern, phrase, entity)
@@ -111,7 +135,7 @@ class Lexicon:
             self.size += 1
 
     def tokens(self, text: str) -> Tokens:
-        """Tokens with their clitic forms and first trie steps, cached per surface form."""
+        """Tokens with their clitic forms and trie steps, cached per surface form."""
         cache = self._cache
         if len(cache) > 200_000:
             cache.clear()
@@ -119,44 +143,59 @@ class Lexicon:
         get = cache.get
         return Tokens([get(raw) or self._learn(raw) for raw in pieces[1::2]], pieces, text)
 
-    def _learn(self, raw: str) -> tuple[tuple[str, ...], tuple[_Node, ...]]:
+    def _learn(self, raw: str) -> _Word:
         forms = clitic_forms(normalize(raw))
-        entry = self._cache[raw] = (forms, self._step(self._root, forms))
-        return entry
+        nodes = self._step((self._root,), forms)
+        word = self._cache[raw] = _Word(forms, self._state(nodes) if nodes else None, {})
+        return word
+
+    def _state(self, nodes: tuple[_Node, ...]) -> _State:
+        """One state per tuple of nodes: words remember their steps by state."""
+        state = self._states.get(nodes)
+        if state is None:
+            state = self._states[nodes] = _State(nodes)
+        return state
 
     @staticmethod
-    def _step(node: _Node, forms: tuple[str, ...]) -> tuple[_Node, ...]:
-        found: dict[int, _Node] = {}
-        for form in forms:
-            child = node.children.get(form)
-            if child is not None:
-                found[id(child)] = child
-            for stem, child in node.stems.get(form[:STEM_KEY], ()):
-                if form.startswith(stem):
-                    found[id(child)] = child
-        return tuple(found.values())
+    def _step(nodes: Iterable[_Node], forms: tuple[str, ...]) -> tuple[_Node, ...]:
+        """The children of ``nodes`` that one of ``forms`` reaches, in order, each once."""
+        found: dict[_Node, None] = {}
+        for node in nodes:
+            for form in forms:
+                child = node.children.get(form)
+                if child is not None:
+                    found[child] = None
+                for stem, child in node.stems.get(form[:STEM_KEY], ()):
+                    if form.startswith(stem):
+                        found[child] = None
+        return tuple(found)
+
+    def _follow(self, state: _State, word: _Word) -> _State:
+        """Where ``state`` leads on ``word``, worked out once and kept by the word."""
+        following = word.after[state] = self._state(self._step(state.nodes, word.forms))
+        return following
 
     def scan(self, tokens: Tokens) -> list[RawHit]:
-        hits: dict[tuple, RawHit] = {}
-        known = tokens.known
-        count = len(known)
-        starts = [i for i, entry in enumerate(known) if entry[1]]  # most tokens start nothing
-        for first in starts:
-            advanced = known[first][1]
+        """The longest hit of each pattern at each token, by first token, then in the order found.
+
+        A shorter hit of a pattern at the same token lies inside the longest one, so
+        neither scoring nor exclusion needs it.
+        """
+        words = tokens.known
+        count = len(words)
+        hits: list[RawHit] = []
+        for first in compress(range(count), map(_START, words)):  # most tokens start nothing
+            state = words[first].start  # not None: compress() kept the tokens that start a term
+            longest: dict[str, RawHit] = {}
             index = first
-            while advanced:
-                for node in advanced:
-                    for pattern, entity in node.terminals:
-                        key = (pattern, entity.id if entity else None, first, index)
-                        hits.setdefault(key, RawHit(pattern, entity, first, index))
+            while True:
+                for pattern, entity in state.terminals:  # a later token makes a longer hit
+                    longest[pattern] = (pattern, entity, first, index)
                 index += 1
-                if index >= count:
+                if index == count or not state.leads:
                     break
-                forms = known[index][0]
-                nxt: dict[int, _Node] = {}
-                for node in advanced:
-                    if node.children or node.stems:
-                        for child in self._step(node, forms):
-                            nxt[id(child)] = child
-                advanced = tuple(nxt.values())
-        return list(hits.values())
+                word = words[index]
+                state = word.after.get(state) or self._follow(state, word)
+            hits.extend(longest.values())
+        return hits
+

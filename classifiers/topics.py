@@ -7,7 +7,7 @@ near the group it must be near), and enough distinct patterns matched.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from classifiers.gazetteer import Gazetteer
@@ -85,25 +85,28 @@ def classify(classifier: Classifier, title: str, text: str, lang: str | None = N
 
 def _score(name: str, topic: TopicConfig, segments: list, lang_ok: bool, lang: str) -> TopicScore:
     excluded = set(topic.exclude)
-    relevant = set(topic.terms) | _grouped(topic)
-    hits: list[tuple[Hit, int, int]] = []  # hit, segment index, token index
+    terms, grouped = topic.terms, _grouped(topic)
+    hits: list[tuple[Hit, int, int]] = []  # hit, segment index, token index; in text order, as scanned
     for seg_index, (in_title, body, tokens, raw_hits) in enumerate(segments):
-        blocked = [h for h in raw_hits if h.pattern in excluded]
-        for raw in _longest(h for h in raw_hits if h.pattern in relevant):
-            if blocked and any(b.first <= raw.last and raw.first <= b.last for b in blocked):
+        blocked = [(first, last) for pattern, _, first, last in raw_hits if pattern in excluded]
+        for raw in raw_hits:
+            pattern, _, first, last = raw
+            if pattern not in terms and pattern not in grouped:
                 continue
-            hits.append((_hit(raw, body, tokens, in_title), seg_index, raw.first))
+            if blocked and any(b_first <= last and first <= b_last for b_first, b_last in blocked):
+                continue
+            hits.append((_hit(raw, body, tokens, in_title), seg_index, first))
 
-    by_pattern: dict[str, list[Hit]] = defaultdict(list)
+    by_pattern: dict[str, list[Hit]] = defaultdict(list)  # one hit per place: scan keeps the longest
     for hit, _, _ in hits:
         by_pattern[hit.pattern].append(hit)
     contributions = []
     for pattern, found in by_pattern.items():
-        weight = topic.terms.get(pattern, 0.0)
+        weight = terms.get(pattern, 0.0)
         if not weight:
             continue
         boost = topic.title_boost if any(h.in_title for h in found) else 1.0
-        repeats = min(len({(h.in_title, h.start) for h in found}) - 1, REPEAT_CAP)
+        repeats = min(len(found) - 1, REPEAT_CAP)
         contributions.append((pattern, round(weight * boost * (1 + REPEAT_BONUS * repeats), 3)))
     contributions.sort(key=lambda c: (-c[1], c[0]))  # ties by name: stable across runs
     score = round(sum(points for _, points in contributions), 3)
@@ -122,7 +125,7 @@ def _score(name: str, topic: TopicConfig, segments: list, lang_ok: bool, lang: s
         score=score,
         threshold=topic.threshold,
         alert=not reasons,
-        hits=tuple(h for h, _, _ in sorted(hits, key=lambda item: (item[1], item[2]))),
+        hits=tuple(h for h, _, _ in hits),
         contributions=tuple(contributions),
         reasons=tuple(reasons),
     )
@@ -132,21 +135,14 @@ def _mentions(segments: list) -> Iterator[Hit]:
     """Each entity once per spelling and segment: grouping needs which, not how often."""
     seen = set()
     for in_title, body, tokens, raw_hits in segments:
-        for raw in sorted(_longest(h for h in raw_hits if h.pattern == MENTION), key=lambda r: r.first):
-            key = (raw.entity.id, tuple(tokens.words[raw.first : raw.last + 1]), in_title)
+        for raw in raw_hits:
+            pattern, entity, first, last = raw
+            if pattern != MENTION:
+                continue
+            key = (entity.id, tuple(tokens.words[first : last + 1]), in_title)
             if key not in seen:
                 seen.add(key)
                 yield _hit(raw, body, tokens, in_title)
-
-
-def _longest(raw_hits: Iterable[RawHit]) -> list[RawHit]:
-    """One pattern at one place counts once, as its longest alias."""
-    longest: dict[tuple[str, int], RawHit] = {}
-    for raw in raw_hits:
-        key = (raw.pattern, raw.first)
-        if key not in longest or raw.last > longest[key].last:
-            longest[key] = raw
-    return list(longest.values())
 
 
 def _grouped(topic: TopicConfig) -> frozenset[str]:
@@ -176,5 +172,6 @@ def _group_reasons(topic: TopicConfig, hits: list[tuple[Hit, int, int]]) -> list
 
 
 def _hit(raw: RawHit, body: str, tokens: Tokens, in_title: bool) -> Hit:
-    start, end = tokens.span(raw.first, raw.last)
-    return Hit(raw.pattern, body[start:end], start, end, in_title, raw.entity)
+    pattern, entity, first, last = raw
+    start, end = tokens.span(first, last)
+    return Hit(pattern, body[start:end], start, end, in_title, entity)
