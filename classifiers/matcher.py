@@ -198,4 +198,3 @@ class Lexicon:
                 state = word.after.get(state) or self._follow(state, word)
             hits.extend(longest.values())
         return hits
-
