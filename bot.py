@@ -99,7 +99,7 @@ async def _services(stack: AsyncExitStack, runtime: Runtime, *, dry_run: bool, a
 
 
 async def _once(args: argparse.Namespace) -> int:
-    from core.pipeline import flush_digests, run_cycle
+    from core.pipeline import flush_digests, forget_old_entries, run_cycle
 
     runtime = _load(args.config)
     async with AsyncExitStack() as stack:
@@ -108,6 +108,7 @@ async def _once(args: argparse.Namespace) -> int:
         with _progress(len(runtime.config.feeds)) as progress:
             report = await run_cycle(services, progress=progress)
         flush_digests(services)
+        forget_old_entries(services.store)
         if outbox:
             left = await outbox.drain(args.max_wait)
             if left:

@@ -61,9 +61,9 @@ class Tokens:
 
     __slots__ = ("known", "words", "text", "_pieces", "_offsets")
 
-    def __init__(self, known: list[_Word], pieces: list[str], text: str) -> None:
+    def __init__(self, known: list[_Word], words: list[str], pieces: list[str], text: str) -> None:
         self.known = known
-        self.words = pieces[1::2]
+        self.words = words
         self.text = text
         self._pieces = pieces  # separator, token, separator, token, ..., separator
         self._offsets: list[int] | None = None
@@ -140,8 +140,9 @@ class Lexicon:
         if len(cache) > 200_000:
             cache.clear()
         pieces = _PIECES.split(text)
+        words = pieces[1::2]
         get = cache.get
-        return Tokens([get(raw) or self._learn(raw) for raw in pieces[1::2]], pieces, text)
+        return Tokens([get(raw) or self._learn(raw) for raw in words], words, pieces, text)
 
     def _learn(self, raw: str) -> _Word:
         forms = clitic_forms(normalize(raw))

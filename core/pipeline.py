@@ -41,7 +41,7 @@ SEEN_RETENTION_DAYS = 30
 
 @dataclass
 class Services:
-    """What a cycle needs; built by bot.py, swapped whole on a config reload."""
+    """What a cycle needs; built by bot.py. A config reload replaces ``runtime``."""
 
     runtime: Runtime
     store: Store
@@ -77,7 +77,6 @@ async def run_cycle(
             progress(feed.name)
 
     await asyncio.gather(*(one(feed) for feed in feeds))
-    services.store.prune_seen(time.time() - SEEN_RETENTION_DAYS * 86400)
     report.seconds = round(time.monotonic() - started, 3)
     event(log, "cycle_done", feeds=report.feeds, failed=len(report.failed), new=report.new_entries,
           alerts=report.alerts, updates=report.updates, seconds=report.seconds, config=services.runtime.version)
@@ -221,6 +220,12 @@ def _recipients(services: Services, topics: tuple[str, ...]) -> tuple[list[Recip
     instant += [(chat, None) for chat in services.store.subscribers(topics)]
     digest = [(str(c.chat_id), c.thread_id) for c in channels if c.mode != "instant"]
     return list(dict.fromkeys(instant)), list(dict.fromkeys(digest))
+
+
+def forget_old_entries(store: Store) -> int:
+    """Seen entries older than the retention period, so the store does not grow forever.
+    Run now and then (the worker: hourly), not after every poll."""
+    return store.prune_seen(time.time() - SEEN_RETENTION_DAYS * 86400)
 
 
 def flush_digests(services: Services, now: datetime | None = None) -> int:

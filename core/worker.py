@@ -21,7 +21,7 @@ from core import metrics
 from core.config import FeedConfig
 from core.health import BEAT_SECONDS, Health, beat, serve
 from core.logs import event
-from core.pipeline import Services, flush_digests, run_cycle
+from core.pipeline import Services, flush_digests, forget_old_entries, run_cycle
 from core.reload import check_for_edit
 
 log = logging.getLogger("worker")
@@ -51,6 +51,8 @@ class Worker:
                                max_instances=1, coalesce=True)
         self.scheduler.add_job(self._digests, "interval", id="digests", seconds=60, max_instances=1, coalesce=True,
                                next_run_time=datetime.now().astimezone())  # periods that ended while stopped
+        self.scheduler.add_job(self._forget, "interval", id="forget", hours=1, max_instances=1, coalesce=True,
+                               next_run_time=datetime.now().astimezone())
         self.scheduler.add_job(self._beat, "interval", id="heartbeat", seconds=BEAT_SECONDS, max_instances=1,
                                coalesce=True, next_run_time=datetime.now().astimezone())
         server = serve(config.server.host, config.server.port, self.health) if config.server.port is not None else None
@@ -129,6 +131,9 @@ class Worker:
 
     async def _digests(self) -> None:
         flush_digests(self.services)
+
+    async def _forget(self) -> None:
+        forget_old_entries(self.services.store)
 
     async def _beat(self) -> None:
         beat(self.health, self.services.store, self.services.runtime)

@@ -50,12 +50,16 @@ def next_interval(feed: FeedConfig, settings: FetchSettings, per_day: float | No
         low = min(settings.min_interval, settings.interval)
         high = max(settings.max_interval or settings.interval, settings.interval)
         base = settings.interval if not per_day else min(high, max(low, DAY / per_day / 2))
-    return base * random.uniform(1 - JITTER, 1 + JITTER)
+    return _jittered(base)
 
 
 def failure_backoff(feed: FeedConfig, settings: FetchSettings, failures: int) -> float:
     base = feed.interval or settings.interval
-    return min(FAILURE_CAP, base * 2 ** min(failures - 1, 10)) * random.uniform(1 - JITTER, 1 + JITTER)
+    return _jittered(min(FAILURE_CAP, base * 2 ** min(failures - 1, 10)))
+
+
+def _jittered(seconds: float) -> float:
+    return seconds * random.uniform(1 - JITTER, 1 + JITTER)
 
 
 def backlog_cutoff(settings: FetchSettings, first_poll: bool, published: Sequence[datetime | None],
