@@ -7,6 +7,7 @@ Commands (python bot.py COMMAND --help for each):
   classify      JSON lines in, topic scores out (no network)
   explain       why a page, file or text matched or not
   check-config  validate a config file; exit 2 with every problem found
+  tune          fit each topic's evidence points to labelled articles; propose or write them
   feeds         feed health from the store
   stats         alerts per topic per day
 """
@@ -186,7 +187,7 @@ def _classify(args: argparse.Namespace) -> int:
         except (json.JSONDecodeError, AttributeError) as exc:
             out.write(json.dumps({"id": None, "line": number, "error": f"invalid JSON line: {exc}"}) + "\n")
             continue
-        result = classify(runtime.classifier, title, text, detect_language(f"{title}\n{text}"))
+        result = classify(runtime.classifier, title, text, detect_language(f"{title}\n{text}"), detail=False)
         topics = {
             name: {"score": score.score, "alert": score.alert, "matched": score.matched}
             for name, score in result.topics.items()
@@ -226,6 +227,44 @@ def _check_config(args: argparse.Namespace) -> int:
     config = runtime.config
     print(f"{path}: OK ({len(config.feeds)} feeds, {len(config.topics)} topics, {len(config.channels)} channels, "
           f"{runtime.classifier.lexicon.size} patterns)")
+    return 0
+
+
+def _tune(args: argparse.Namespace) -> int:
+    from classifiers.tuning import points_toml, tune
+    from core.config_edit import apply_proposal
+
+    runtime = _load(args.config)
+    path = config_path(args.config)
+    try:
+        articles = [json.loads(line) for file in args.files for line in Path(file).read_text(encoding="utf-8").splitlines()
+                    if line.strip()]
+    except (OSError, json.JSONDecodeError) as exc:
+        print(f"tune: cannot read labelled articles: {exc}", file=sys.stderr)
+        return 1
+    text = path.read_text(encoding="utf-8")
+    for name in args.topic or list(runtime.config.topics):
+        if name not in runtime.config.topics:
+            print(f"tune: unknown topic {name!r} (topics: {', '.join(runtime.config.topics)})", file=sys.stderr)
+            return 2
+        labelled = [(a.get("title", ""), a.get("text", ""), bool(a["labels"][name])) for a in articles
+                    if name in a.get("labels", {})]
+        if not any(label for *_, label in labelled) or all(label for *_, label in labelled):
+            print(f"tune: {name}: needs articles labelled both ways", file=sys.stderr)
+            return 1
+        proposal = tune(runtime.classifier, name, labelled, precision=args.precision)
+        print(f"# {name}: {len(labelled)} articles, {sum(l for *_, l in labelled)} on the topic")
+        print(f"# expected on unseen articles (5-fold): precision {proposal.expected.precision:.3f}, "
+              f"recall {proposal.expected.recall:.3f}; on these articles: precision {proposal.fitted.precision:.3f}, "
+              f"recall {proposal.fitted.recall:.3f}")
+        print(f"[topics.{name}]\nthreshold = {proposal.threshold:g}\n\n[topics.{name}.evidence]")
+        for rule, points in proposal.points.items():
+            print(f'"{rule}" = {points_toml(points)}')
+        print()
+        text = apply_proposal(text, proposal)
+    if args.write:
+        path.write_text(text, encoding="utf-8")
+        print(f"written to {path}; check it with: python bot.py check-config {path}")
     return 0
 
 
@@ -319,6 +358,15 @@ def parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check-config", help="validate a config; exit 2 listing every problem")
     check.add_argument("path", nargs="?", metavar="PATH", help=config_help)
 
+    tune = commands.add_parser("tune", help="fit evidence points and thresholds to labelled articles")
+    tune.add_argument("files", nargs="+", metavar="FILE",
+                      help='JSON lines {"title","text","labels":{"<topic>": true|false}}')
+    tune.add_argument("--config", help=config_help)
+    tune.add_argument("--topic", action="append", help="only this topic (repeatable; default: all)")
+    tune.add_argument("--precision", type=float, metavar="P",
+                      help="choose the threshold with the most recall at this precision (default: best F1)")
+    tune.add_argument("--write", action="store_true", help="write the points and thresholds into the config file")
+
     feeds = commands.add_parser("feeds", help="feed health: last success, failures, next poll")
     feeds.add_argument("--config", help=config_help)
 
@@ -338,6 +386,7 @@ def main(argv: list[str] | None = None) -> int:
         "classify": lambda: _classify(args),
         "explain": lambda: _explain(args),
         "check-config": lambda: _check_config(args),
+        "tune": lambda: _tune(args),
         "feeds": lambda: _feeds(args),
         "stats": lambda: _stats(args),
     }

@@ -11,7 +11,8 @@ costs a dictionary look-up.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Hashable, Iterable
 from itertools import accumulate, compress
 from operator import attrgetter
 from typing import NamedTuple
@@ -20,6 +21,7 @@ from classifiers.normalize import TOKEN, clitic_forms, normalize
 from core.models import Entity
 
 _PIECES = re.compile(f"({TOKEN.pattern})")  # split() keeps the tokens between the separators
+_END = re.compile(r"[.!?\n\u061f]")  # sentence ends; \u061f is the Arabic question mark
 STEM_KEY = 3  # stems are indexed by their first letters; shorter stems are refused
 _START = attrgetter("start")
 
@@ -44,7 +46,7 @@ class _State:
         for node in nodes:
             for pattern, entity in node.terminals:
                 first.setdefault(pattern, entity)
-        self.terminals = tuple(first.items())
+        self.terminals = tuple(sorted(first.items(), key=lambda item: str(item[0])))  # not in hash-seed order
         self.leads = any(node.children or node.stems for node in nodes)
 
 
@@ -68,13 +70,38 @@ class Tokens:
         self._pieces = pieces  # separator, token, separator, token, ..., separator
         self._offsets: list[int] | None = None
 
-    def span(self, first: int, last: int) -> tuple[int, int]:
+    def sentences(self) -> list[tuple[int, int]]:
+        """(first, last) token of each sentence: . ! ? ؟ or a line break between two tokens
+        ends one, except a point between digits (2.5)."""
+        count = len(self.words)
+        if not count:
+            return []
+        offsets = self._ends()
+        starts = offsets[0:-1:2]  # where each token starts
+        spans, first = [], 0
+        for match in _END.finditer(self.text, starts[0], offsets[2 * count - 1]):
+            token = bisect_right(starts, match.start()) - 1  # the token the mark follows
+            if token < first or token + 1 >= count or offsets[2 * token + 1] > match.start():
+                continue  # inside a token, or a second mark after one already counted
+            if match.group() == "." and self.words[token].isdigit() and self.words[token + 1].isdigit() \
+                    and offsets[2 * token + 2] - offsets[2 * token + 1] == 1:
+                continue
+            spans.append((first, token))
+            first = token + 1
+        spans.append((first, count - 1))
+        return spans
+
+    def _ends(self) -> list[int]:
         if self._offsets is None:  # piece ends, summed in C: token k spans offsets[2k]..offsets[2k+1]
             self._offsets = list(accumulate(map(len, self._pieces)))
-        return self._offsets[2 * first], self._offsets[2 * last + 1]
+        return self._offsets
+
+    def span(self, first: int, last: int) -> tuple[int, int]:
+        offsets = self._ends()
+        return offsets[2 * first], offsets[2 * last + 1]
 
 
-RawHit = tuple[str, Entity | None, int, int]  # pattern, entity, first and last token (inclusive)
+RawHit = tuple[Hashable, Entity | None, int, int]  # the phrase's key, entity, first and last token (inclusive)
 
 
 def phrase_words(phrase: str) -> list[tuple[str, bool]]:
@@ -104,7 +131,7 @@ def unmatchable(phrase: str) -> str | None:
 class Lexicon:
     """Compiled once per config; ``scan`` is the hot path."""
 
-    def __init__(self, phrases: Iterable[tuple[str, str, Entity | None]]) -> None:
+    def __init__(self, phrases: Iterable[tuple[Hashable, str, Entity | None]]) -> None:
         self._root = _Node()
         self._cache: dict[str, _Word] = {}
         self._states: dict[tuple[_Node, ...], _State] = {}
@@ -141,8 +168,10 @@ class Lexicon:
             cache.clear()
         pieces = _PIECES.split(text)
         words = pieces[1::2]
-        get = cache.get
-        return Tokens([get(raw) or self._learn(raw) for raw in words], words, pieces, text)
+        known = list(map(cache.get, words))
+        if None in known:  # words met for the first time
+            known = [word or self._learn(raw) for word, raw in zip(known, words)]
+        return Tokens(known, words, pieces, text)
 
     def _learn(self, raw: str) -> _Word:
         forms = clitic_forms(normalize(raw))
@@ -187,6 +216,9 @@ class Lexicon:
         hits: list[RawHit] = []
         for first in compress(range(count), map(_START, words)):  # most tokens start nothing
             state = words[first].start  # not None: compress() kept the tokens that start a term
+            if not state.leads:  # a one-word term and nothing longer: the common case
+                hits.extend([(pattern, entity, first, first) for pattern, entity in state.terminals])
+                continue
             longest: dict[str, RawHit] = {}
             index = first
             while True:

@@ -63,4 +63,4 @@ def clitic_forms(word: str) -> tuple[str, ...]:
         if len(base) > 4 and base.startswith("ال"):
             forms.add(base[2:])
     forms.update([f[:-1] for f in forms if len(f) > 3 and f.endswith("ا")])
-    return tuple(f for f in forms if len(f) >= 2)
+    return tuple(sorted(f for f in forms if len(f) >= 2))  # sorted: the same order under any hash seed

@@ -1,32 +1,67 @@
-"""Per-topic scores from matched terms and entities, each score explained.
+"""Per-topic scores read the way an editor reads a story, each score explained.
 
-A topic alerts when its score reaches the threshold, every group has a match (and is
-near the group it must be near), and enough distinct patterns matched.
+A topic names cues (lists of terms and entities) and evidence: cues that occur together
+in one sentence (``attack ~ syria - threat``), worth points by where that sentence
+stands: the headline and lead say what a story is about, a trailing line does not. A
+topic alerts when its points reach the threshold.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from classifiers.gazetteer import Gazetteer
 from classifiers.language import detect_language
 from classifiers.matcher import Lexicon, RawHit, Tokens
-from core.config import TopicConfig
-from core.models import Classification, Entity, Hit, TopicScore
+from core.config import PLACES, Points, Rule, TopicConfig
+from core.models import Classification, Entity, Evidence, Hit, TopicScore
 
-REPEAT_BONUS = 0.25  # each further occurrence adds a quarter of the weight...
-REPEAT_CAP = 4  # ...up to four times
-TITLE = 0  # segment index of the headline, which is near everything in the story
-MENTION = "@mention"  # pseudo-pattern under which every gazetteer entity is matched
+MORE_CAP = 3  # further sentences that add `more` points
+MENTION = "@mention"  # pseudo-topic of the gazetteer's entities that no topic names
+MENTION_KEY = (MENTION, "", "")
+EXCLUDE = "-exclude"  # pseudo-cue of a topic's exclusions
+START = "start"  # built-in cue: the first word of every sentence ("council ~ start": the Council opens it)
+PLACE_NAMES = {"headline": "headline", "lead": "lead", "body": "body", "tail": "last lines"}
 
 
 @dataclass(frozen=True, slots=True)
 class Classifier:
     lexicon: Lexicon
     topics: Mapping[str, TopicConfig]
+    rules: Mapping[str, tuple[tuple[Rule, Points], ...]]
     languages: tuple[str, ...]
+
+
+class Sentence(NamedTuple):
+    place: str  # headline, lead, body or tail
+    number: int  # 0 for the headline, then 1.. in the text
+    in_title: bool
+    first: int  # token range in its segment
+    last: int
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """Where one rule holds in one story: the sentences, in reading order."""
+
+    rule: Rule
+    points: Points
+    sentences: tuple[Sentence, ...]
+    units: tuple[int, ...]  # their indices
+    at: dict  # (unit, cue) -> [(hit, in title)], shared by the topic's rules
+
+    def places(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(s.place for s in self.sentences))
+
+    def raw(self) -> Iterator[tuple[RawHit, bool, str]]:
+        """(hit, in title, cue) of the rule's cues in its sentences, in reading order."""
+        for unit in self.units:
+            for cue in self.rule.cues:
+                for hit, in_title in self.at.get((unit, cue), ()):
+                    yield hit, in_title, cue
 
 
 def expand(pattern: str, gazetteer: Gazetteer) -> Iterator[tuple[str, Entity | None]]:
@@ -45,10 +80,7 @@ def expand(pattern: str, gazetteer: Gazetteer) -> Iterator[tuple[str, Entity | N
 
 
 def topic_patterns(topic: TopicConfig) -> set[str]:
-    patterns = set(topic.terms) | set(topic.exclude)
-    for group in topic.groups:
-        patterns.update(group.any)
-    return patterns
+    return {p for terms in topic.cues.values() for p in terms} | set(topic.exclude)
 
 
 def unknown_references(topic: TopicConfig, gazetteer: Gazetteer) -> list[str]:
@@ -59,119 +91,189 @@ def unknown_references(topic: TopicConfig, gazetteer: Gazetteer) -> list[str]:
 def build_classifier(
     topics: Mapping[str, TopicConfig], gazetteer: Gazetteer, languages: tuple[str, ...] = ("ar",)
 ) -> Classifier:
+    """One lexicon for every topic; a term's key is (topic, cue, pattern) and entity hits
+    of any key are the story's mentions, so an entity is matched once per spelling."""
     phrases = []
-    for topic in topics.values():
-        for pattern in sorted(topic_patterns(topic)):  # sorted: the same order under any hash seed
-            phrases.extend((pattern, phrase, entity) for phrase, entity in expand(pattern, gazetteer))
+    found = set()
+    for name, topic in topics.items():
+        keyed = [(name, cue, pattern) for cue, terms in topic.cues.items() for pattern in terms]
+        keyed += [(name, EXCLUDE, pattern) for pattern in topic.exclude]
+        for key in sorted(set(keyed)):  # sorted: the same order under any hash seed
+            for phrase, entity in expand(key[2], gazetteer):
+                phrases.append((key, phrase, entity))
+                found.add((phrase, entity))
     for entity in gazetteer.entities:  # every entity is found, for grouping, whether a topic weighs it or not
-        phrases.extend((MENTION, alias, entity) for alias in gazetteer.aliases[entity.id])
-    return Classifier(Lexicon(phrases), dict(topics), tuple(languages))
+        phrases.extend((MENTION_KEY, alias, entity) for alias in gazetteer.aliases[entity.id]
+                       if (alias, entity) not in found)
+    rules = {name: topic.rules for name, topic in topics.items()}
+    return Classifier(Lexicon(phrases), dict(topics), rules, tuple(languages))
 
 
-def classify(classifier: Classifier, title: str, text: str, lang: str | None = None) -> Classification:
-    lang = lang or detect_language(f"{title}\n{text}")
+@dataclass(frozen=True, slots=True)
+class Segment:
+    in_title: bool
+    body: str
+    tokens: Tokens
+    hits: dict[str, list[RawHit]]  # by topic
+    sentences: list[tuple[int, int]]  # token ranges; the headline is one
+    starts: list[int]  # first token of each sentence
+    placed: dict[tuple[int, int], list[Sentence]] = field(default_factory=dict)  # by (lead, tail), once per story
+
+
+def read(classifier: Classifier, title: str, text: str) -> list[Segment]:
     lexicon = classifier.lexicon
     segments = []
     for in_title, body in ((True, title), (False, text)):
         tokens = lexicon.tokens(body)
-        segments.append((in_title, body, tokens, lexicon.scan(tokens)))
-    scores = {
-        name: _score(name, topic, segments, lang in classifier.languages, lang)
-        for name, topic in classifier.topics.items()
-    }
-    mentions = tuple(_mentions(segments))
-    return Classification(lang, scores, mentions)
+        by_topic: dict[str, list[RawHit]] = {}
+        for raw in lexicon.scan(tokens):
+            owner = raw[0][0]
+            if owner in by_topic:
+                by_topic[owner].append(raw)
+            else:
+                by_topic[owner] = [raw]
+        spans = [(0, len(tokens.words) - 1)] if in_title and tokens.words else [] if in_title else tokens.sentences()
+        segments.append(Segment(in_title, body, tokens, by_topic, spans, [first for first, _ in spans]))
+    return segments
 
 
-def _score(name: str, topic: TopicConfig, segments: list, lang_ok: bool, lang: str) -> TopicScore:
-    excluded = set(topic.exclude)
-    terms, grouped = topic.terms, _grouped(topic)
-    hits: list[tuple[Hit, int, int]] = []  # hit, segment index, token index; in text order, as scanned
-    for seg_index, (in_title, body, tokens, raw_hits) in enumerate(segments):
-        blocked = [(first, last) for pattern, _, first, last in raw_hits if pattern in excluded]
-        for raw in raw_hits:
-            pattern, _, first, last = raw
-            if pattern not in terms and pattern not in grouped:
-                continue
-            if blocked and any(b_first <= last and first <= b_last for b_first, b_last in blocked):
-                continue
-            hits.append((_hit(raw, body, tokens, in_title), seg_index, first))
+def sentences(segments: list[Segment], topic: TopicConfig) -> list[Sentence]:
+    """The headline, then the text's sentences, each placed: lead, body or tail."""
+    title, text = segments
+    memo = text.placed.get((topic.lead, topic.tail))
+    if memo is not None:
+        return memo
+    found = [Sentence("headline", 0, True, first, last) for first, last in title.sentences]
+    spans = text.sentences
+    tail_from = len(spans) - topic.tail if len(spans) > topic.lead + topic.tail else len(spans)
+    for number, (first, last) in enumerate(spans):
+        place = "lead" if number < topic.lead else "tail" if number >= tail_from else "body"
+        found.append(Sentence(place, number + 1, False, first, last))
+    text.placed[(topic.lead, topic.tail)] = found
+    return found
 
-    by_pattern: dict[str, list[Hit]] = defaultdict(list)  # one hit per place: scan keeps the longest
-    for hit, _, _ in hits:
-        by_pattern[hit.pattern].append(hit)
-    contributions = []
-    for pattern, found in by_pattern.items():
-        weight = terms.get(pattern, 0.0)
-        if not weight:
+
+def find_rules(classifier: Classifier, name: str, segments: list[Segment]) -> list[Found]:
+    """Where each of a topic's rules holds (exclusions applied), with the hits that made it hold."""
+    topic = classifier.topics[name]
+    units = sentences(segments, topic)
+    at: dict[tuple[int, str], list[tuple[RawHit, bool]]] = {}  # (unit, cue) -> its hits
+    offset = 0  # index of the segment's first unit
+    for segment in segments:
+        mine = segment.hits.get(name)
+        if mine:
+            if any(raw[0][1] == EXCLUDE for raw in mine):
+                blocked = {t for (_, cue, _), _, first, last in mine if cue == EXCLUDE for t in range(first, last + 1)}
+                mine = [raw for raw in mine
+                        if raw[0][1] != EXCLUDE and blocked.isdisjoint(range(raw[2], raw[3] + 1))]
+            starts, in_title = segment.starts, segment.in_title
+            keys = [(offset + bisect_right(starts, raw[2]) - 1, raw[0][1]) for raw in mine]
+            for key, raw in zip(keys, mine):
+                if key in at:
+                    at[key].append((raw, in_title))
+                else:
+                    at[key] = [(raw, in_title)]
+        offset += len(segment.starts)
+    with_cue: dict[str, set[int]] = {START: set(range(len(units)))}
+    for where, cue in at:
+        with_cue.setdefault(cue, set()).add(where)
+    found = []
+    for rule, points in classifier.rules[name]:
+        if any(cue not in with_cue for cue in rule.cues):
             continue
-        boost = topic.title_boost if any(h.in_title for h in found) else 1.0
-        repeats = min(len(found) - 1, REPEAT_CAP)
-        contributions.append((pattern, round(weight * boost * (1 + REPEAT_BONUS * repeats), 3)))
-    contributions.sort(key=lambda c: (-c[1], c[0]))  # ties by name: stable across runs
-    score = round(sum(points for _, points in contributions), 3)
+        where = set.intersection(*(with_cue[cue] for cue in rule.cues))
+        for cue in rule.absent:
+            where -= with_cue.get(cue, set())
+        if rule.near:
+            where = {i for i in where if _close(rule, at, i, units[i].first, topic.near)}
+        if where:
+            ordered = tuple(sorted(where))
+            found.append(Found(rule, points, tuple(units[i] for i in ordered), ordered, at))
+    return found
 
+
+def _close(rule: Rule, at: dict, unit: int, start: int, near: int) -> bool:
+    """Each ``~`` cue within ``near`` words of the rule's first cue (START: the sentence's first word)."""
+    head = rule.cues[0]
+    anchor = (start,) if head == START else [raw[2] for raw, _ in at[(unit, head)]]
+    for cue in rule.near:
+        other = (start,) if cue == START else [raw[2] for raw, _ in at[(unit, cue)]]
+        if not any(abs(a - b) <= near for a in anchor for b in other):
+            return False
+    return True
+
+
+def points_for(found: Found) -> float:
+    points = found.points
+    earned = sum(getattr(points, place) for place in found.places())
+    return round(earned + points.more * min(len(found.sentences) - 1, MORE_CAP), 3)
+
+
+def classify(
+    classifier: Classifier, title: str, text: str, lang: str | None = None, *, detail: bool = True
+) -> Classification:
+    """Scores with their evidence. ``detail`` adds what the worker and explain need: entity
+    mentions, the hits behind the evidence and its sentences' offsets; bulk scoring
+    (classify, evaluate, tune) leaves it out."""
+    lang = lang or detect_language(f"{title}\n{text}")
+    segments = read(classifier, title, text)
+    scores = {name: _score(classifier, name, segments, lang, detail) for name in classifier.topics}
+    return Classification(lang, scores, tuple(_mentions(segments)) if detail else ())
+
+
+def _score(classifier: Classifier, name: str, segments: list[Segment], lang: str, detail: bool) -> TopicScore:
+    topic = classifier.topics[name]
+    evidence, raw = [], {}
+    for item in find_rules(classifier, name, segments):
+        earned = points_for(item)
+        if earned:
+            evidence.append(_evidence(item, earned, segments, detail))
+            if detail:
+                raw.update(dict.fromkeys(item.raw()))
+    evidence.sort(key=lambda e: (-abs(e.points), e.rule))  # ties by name: stable across runs
+    score = round(sum(e.points for e in evidence), 3)
     reasons = []
-    if not lang_ok:
+    if lang not in classifier.languages:
         reasons.append(f"language {lang!r} is not watched")
     if score < topic.threshold:
         reasons.append(f"score {score:g} is below the threshold {topic.threshold:g} ({topic.threshold - score:.3g} short)")
-    distinct = sum(1 for _, points in contributions if points > 0)
-    if distinct < topic.min_distinct:
-        reasons.append(f"{distinct} distinct matches, {topic.min_distinct} needed")
-    reasons.extend(_group_reasons(topic, hits))
-    return TopicScore(
-        topic=name,
-        score=score,
-        threshold=topic.threshold,
-        alert=not reasons,
-        hits=tuple(h for h, _, _ in hits),
-        contributions=tuple(contributions),
-        reasons=tuple(reasons),
-    )
+    hits = sorted((_hit(hit, segments[0 if in_title else 1], cue) for hit, in_title, cue in raw),
+                  key=lambda h: (not h.in_title, h.start))
+    return TopicScore(name, score, topic.threshold, not reasons, tuple(hits), tuple(evidence), tuple(reasons))
 
 
-def _mentions(segments: list) -> Iterator[Hit]:
-    """Each entity once per spelling and segment: grouping needs which, not how often."""
+def _evidence(found: Found, earned: float, segments: list[Segment], detail: bool) -> Evidence:
+    """The rule's points, where it holds, and the terms that made it hold there."""
+    spans = []
+    for unit in found.sentences if detail else ():
+        start, end = segments[0 if unit.in_title else 1].tokens.span(unit.first, unit.last)
+        spans.append((unit.in_title, start, end, PLACE_NAMES[unit.place] + (f" {unit.number}" if unit.number else "")))
+    terms = {}
+    if detail or earned > 0:  # `matched` lists the terms that counted for a topic
+        terms = dict.fromkeys(entity.name if entity else key[2] for (key, entity, _, _), _, _ in found.raw())
+    return Evidence(found.rule.text, earned, tuple(PLACE_NAMES[p] for p in found.places()), tuple(spans),
+                    tuple(terms))
+
+
+def _mentions(segments: list[Segment]) -> Iterator[Hit]:
+    """Each entity once per spelling and segment, the longest where names overlap at a word:
+    grouping needs which, not how often."""
     seen = set()
-    for in_title, body, tokens, raw_hits in segments:
-        for raw in raw_hits:
-            pattern, entity, first, last = raw
-            if pattern != MENTION:
-                continue
-            key = (entity.id, tuple(tokens.words[first : last + 1]), in_title)
-            if key not in seen:
-                seen.add(key)
-                yield _hit(raw, body, tokens, in_title)
+    for segment in segments:
+        longest: dict[int, RawHit] = {}
+        for hits in segment.hits.values():
+            for raw in hits:
+                if raw[1] is not None and (raw[2] not in longest or raw[3] > longest[raw[2]][3]):
+                    longest[raw[2]] = raw
+        for first in sorted(longest):
+            raw = longest[first]
+            marker = (raw[1].id, tuple(segment.tokens.words[first : raw[3] + 1]), segment.in_title)
+            if marker not in seen:
+                seen.add(marker)
+                yield _hit(raw, segment, "")
 
 
-def _grouped(topic: TopicConfig) -> frozenset[str]:
-    return frozenset(p for group in topic.groups for p in group.any)
-
-
-def _group_reasons(topic: TopicConfig, hits: list[tuple[Hit, int, int]]) -> list[str]:
-    positions: dict[str, list[tuple[int, int]]] = {}
-    for group in topic.groups:
-        wanted = set(group.any)
-        positions[group.name] = [(seg, tok) for hit, seg, tok in hits if hit.pattern in wanted]
-    reasons = []
-    for group in topic.groups:
-        mine = positions[group.name]
-        if not mine:
-            reasons.append(f"group {group.name!r} has no match")
-        elif group.near:
-            theirs = positions[group.near]
-            close = any(
-                TITLE in (s1, s2) or (s1 == s2 and abs(t1 - t2) <= topic.proximity)
-                for s1, t1 in mine
-                for s2, t2 in theirs
-            )
-            if theirs and not close:
-                reasons.append(f"group {group.name!r} is not within {topic.proximity} words of {group.near!r}")
-    return reasons
-
-
-def _hit(raw: RawHit, body: str, tokens: Tokens, in_title: bool) -> Hit:
-    pattern, entity, first, last = raw
-    start, end = tokens.span(first, last)
-    return Hit(pattern, body[start:end], start, end, in_title, entity)
+def _hit(raw: RawHit, segment: Segment, cue: str) -> Hit:
+    key, entity, first, last = raw
+    start, end = segment.tokens.span(first, last)
+    return Hit(key[2], segment.body[start:end], start, end, segment.in_title, entity, cue)

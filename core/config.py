@@ -10,6 +10,7 @@ import difflib
 import os
 import re
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -92,33 +93,97 @@ class FeedConfig(Frozen):
 
 
 Pattern = Annotated[str, Field(min_length=1)]
+PLACES = ("headline", "lead", "body", "tail")
+_RULE = re.compile(r"\s*([+~-])?\s*([^\s+~-]+)")
 
 
-class GroupRule(Frozen):
-    """Terms of which at least one must match; ``near`` asks for proximity to another group."""
+class Points(Frozen):
+    """What one piece of evidence earns, by where in the story it holds.
 
-    name: str
-    any: tuple[Pattern, ...] = Field(min_length=1)
-    near: str | None = None
+    Each place counts once (a headline and a lead sentence both count); ``more`` is
+    added for each further sentence where it holds, up to three.
+    """
+
+    headline: float = 0.0
+    lead: float = 0.0
+    body: float = 0.0
+    tail: float = 0.0  # the story's last lines
+    more: float = 0.0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_number_for_everywhere(cls, value: object) -> object:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return {place: value for place in PLACES}
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """An evidence expression read: ``attack ~ syria - threat``.
+
+    All ``cues`` occur in one sentence; each of ``near`` within a few words of the first
+    cue; none of ``absent`` in that sentence.
+    """
+
+    text: str
+    cues: tuple[str, ...]
+    near: tuple[str, ...]
+    absent: tuple[str, ...]
+
+
+def parse_rule(text: str) -> Rule:
+    """``a + b`` same sentence, ``a ~ b`` within `near` words, ``a - b`` b not in the sentence."""
+    cues: list[str] = []
+    near: list[str] = []
+    absent: list[str] = []
+    position = 0
+    for match in _RULE.finditer(text):
+        if match.start() != position:
+            break
+        operator, cue = match.groups()
+        if not cues and operator:
+            raise ValueError(f"{text!r} must start with a cue name, not {operator!r}")
+        if operator == "-":
+            absent.append(cue)
+        else:
+            cues.append(cue)
+            if operator == "~":
+                near.append(cue)
+        position = match.end()
+    if position != len(text.rstrip()) or not cues:
+        raise ValueError(f"cannot read {text!r}: write cue names joined by + (same sentence), "
+                         "~ (a few words apart) or - (not in the sentence)")
+    return Rule(" ".join(text.split()), tuple(cues), tuple(near), tuple(absent))
 
 
 class TopicConfig(Frozen):
     label: str
-    threshold: float = Field(gt=0)
-    title_boost: float = Field(2.0, ge=1)
-    min_distinct: int = Field(1, ge=1)
-    proximity: int = Field(12, ge=1, description="words between 'near' groups")
-    terms: dict[Pattern, float] = Field(min_length=1)
-    groups: tuple[GroupRule, ...] = ()
+    threshold: float = Field(gt=0, description="points a story needs to alert")
+    lead: int = Field(2, ge=1, le=10, description="sentences after the headline that form the lead")
+    tail: int = Field(2, ge=0, le=10, description="last sentences read as the story's closing lines")
+    near: int = Field(8, ge=1, le=60, description="words allowed between cues joined by ~")
     exclude: tuple[Pattern, ...] = ()
+    cues: dict[str, tuple[Pattern, ...]] = Field(min_length=1)
+    evidence: dict[str, Points] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _groups_consistent(self) -> "TopicConfig":
-        names = [g.name for g in self.groups]
-        for group in self.groups:
-            if group.near and group.near not in names:
-                raise ValueError(f"group {group.name!r} is near unknown group {group.near!r}")
+    def _rules_name_known_cues(self) -> "TopicConfig":
+        problems = []
+        for text in self.evidence:
+            rule = parse_rule(text)
+            for cue in (*rule.cues, *rule.absent):
+                if cue not in self.cues and cue != "start":
+                    close = difflib.get_close_matches(cue, list(self.cues), n=1, cutoff=0.6)
+                    problems.append(f"evidence {text!r}: unknown cue {cue!r}"
+                                    + (f" (did you mean {close[0]!r}?)" if close else f" (cues: {', '.join(self.cues)})"))
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
+
+    @property
+    def rules(self) -> tuple[tuple[Rule, Points], ...]:
+        return tuple((parse_rule(text), points) for text, points in self.evidence.items())
 
 
 class ChannelConfig(Frozen):
@@ -219,8 +284,11 @@ def toml_errors(text: str, limit: int = 10) -> list[tuple[int | None, str]]:
 
 def _hint(message: str, line: str) -> str:
     key = line.split("=", 1)[0].strip()
+    bare = re.search(r"[^\x00-\x7f\s,\[\]]+", re.sub(r'"[^"]*"', "", line))  # text outside quotes
     if message.startswith("Invalid statement") and key and not key.isascii() and key[0] not in "\"'[":
         hint = f"Arabic keys must be in quotes: \"{key}\" = ..."
+    elif message.startswith("Invalid value") and bare:
+        hint = f"Arabic terms must be in quotes: \"{bare.group()}\""
     else:
         hint = next((h for prefix, h in _HINTS.items() if message.startswith(prefix)), "")
     return message + (f" — {hint}" if hint else "") + (f" | {line.strip()[:80]}" if line.strip() else "")
@@ -241,6 +309,10 @@ def with_defaults(raw: dict, path: Path) -> dict:
 def _describe(path: Path, text: str, error: dict) -> str:
     loc = tuple(error["loc"])
     line = locate(text, loc)
+    rule = re.search(r"evidence '([^']+)'", error.get("msg", ""))
+    if rule and line:  # a rule's problem: point at the rule's own line below its topic
+        line = next((n for n, row in enumerate(text.splitlines()[line - 1 :], line)
+                     if " ".join(row.split("=")[0].strip().strip('"').split()) == rule.group(1)), line)
     where = f"{path}:{line}" if line else str(path)
     return f"{where}: {field_path(loc) or 'top level'}: {_message(error)}"
 

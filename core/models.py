@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,16 +39,32 @@ class Entity:
     hashtag: str
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """One matched term or entity: what, where, and how much it weighed."""
+class Hit(NamedTuple):
+    """One matched term or entity: what, where, and under which cue (a tuple: made by the thousand)."""
 
-    pattern: str  # the configured pattern, e.g. "قصف*" or "@type:place_sy"
+    pattern: str  # the configured term, e.g. "قصف*" or "@type:place_sy"
     surface: str  # the words as written in the text
     start: int  # character offsets in the title (in_title) or in the text
     end: int
     in_title: bool
     entity: Entity | None = None
+    cue: str = ""  # the topic's cue it belongs to ("" for gazetteer mentions)
+
+    @property
+    def label(self) -> str:
+        """What an operator recognises: the entity's name, else the configured term."""
+        return self.entity.name if self.entity else self.pattern
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One rule that held in a story: the points it earned and where."""
+
+    rule: str  # e.g. "attack ~ syria - threat"
+    points: float
+    places: tuple[str, ...]  # headline, lead, body, last lines
+    spans: tuple[tuple[bool, int, int, str], ...]  # (in_title, start, end, "lead 2") of each sentence
+    terms: tuple[str, ...]  # the terms that made it hold
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,22 +73,14 @@ class TopicScore:
     score: float
     threshold: float
     alert: bool
-    hits: tuple[Hit, ...]
-    contributions: tuple[tuple[str, float], ...]  # (pattern, points), largest first
+    hits: tuple[Hit, ...]  # the hits behind the evidence, in reading order
+    evidence: tuple[Evidence, ...]  # largest first; negative points count against
     reasons: tuple[str, ...] = ()  # why it did not alert
 
     @property
     def matched(self) -> list[str]:
-        """What matched, readable: entity names for entity patterns, else the term; by weight."""
-        out: list[str] = []
-        for pattern, points in self.contributions:
-            if points <= 0:
-                continue
-            if pattern.startswith("@"):
-                out.extend(h.entity.name for h in self.hits if h.pattern == pattern and h.entity)
-            else:
-                out.append(pattern)
-        return list(dict.fromkeys(out))
+        """The terms behind the evidence that counted for the topic, strongest first."""
+        return list(dict.fromkeys(term for e in self.evidence if e.points > 0 for term in e.terms))
 
 
 @dataclass(frozen=True, slots=True)

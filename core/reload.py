@@ -81,20 +81,30 @@ def describe_changes(old: Config, new: Config) -> list[str]:
 
 
 def _topic_changes(name: str, old: TopicConfig, new: TopicConfig) -> list[str]:
+    """Terms added or removed per cue, evidence added, removed or re-pointed, other fields."""
     changes = []
-    added = [t for t in new.terms if t not in old.terms]
-    removed = [t for t in old.terms if t not in new.terms]
-    reweighted = [t for t in new.terms if t in old.terms and new.terms[t] != old.terms[t]]
-    for label, terms in (("term added", added), ("term removed", removed), ("weight changed", reweighted)):
-        if terms:
-            changes.append(f"{name}: {label}{'s' if len(terms) > 1 and label != 'weight changed' else ''} "
-                           + ", ".join(terms[:8]) + (f" (+{len(terms) - 8} more)" if len(terms) > 8 else ""))
+    for cue in dict.fromkeys([*old.cues, *new.cues]):
+        before, after = old.cues.get(cue, ()), new.cues.get(cue, ())
+        for label, terms in (("term added", [t for t in after if t not in before]),
+                             ("term removed", [t for t in before if t not in after])):
+            if terms:
+                changes.append(f"{name}: {cue}: {label}{'s' if len(terms) > 1 else ''} " + _some(terms))
+    for label, rules in (("evidence added", [r for r in new.evidence if r not in old.evidence]),
+                         ("evidence removed", [r for r in old.evidence if r not in new.evidence]),
+                         ("points changed", [r for r in new.evidence if r in old.evidence
+                                             and new.evidence[r] != old.evidence[r]])):
+        if rules:
+            changes.append(f"{name}: {label}: " + _some(rules))
     for field in TopicConfig.model_fields:
-        if field != "terms" and getattr(old, field) != getattr(new, field):
+        if field not in ("cues", "evidence") and getattr(old, field) != getattr(new, field):
             value = getattr(new, field)
             changes.append(f"{name}: {field} " + (f"{getattr(old, field)} -> {value}" if isinstance(value, float | int)
                                                  else "edited"))
     return changes
+
+
+def _some(items: list[str], shown: int = 8) -> str:
+    return ", ".join(items[:shown]) + (f" (+{len(items) - shown} more)" if len(items) > shown else "")
 
 
 def restart_needed(old: Config, new: Config) -> list[str]:

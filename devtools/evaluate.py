@@ -1,8 +1,9 @@
 """Classifier quality on labelled JSON lines: precision, recall and F1 per topic, and the errors.
 
-    python -m devtools.evaluate tests/fixtures/classifier/dev.jsonl [--config config.toml] [--errors 40]
+    python -m devtools.evaluate tests/fixtures/real/classifier_holdout.jsonl [--config config.toml] [--errors 40]
 
-Each line: {"id", "title", "text", "labels": {"<topic>": true|false, ...}}.
+Each line: {"id", "title", "text", "labels": {"<topic>": true|false, ...}} and, for real
+articles, "outlet": the figures are then given per outlet as well.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ class Tally:
 def evaluate(classifier: Classifier, rows: list[dict]) -> dict[str, Tally]:
     tallies: dict[str, Tally] = {}
     for row in rows:
-        result = classify(classifier, row.get("title", ""), row.get("text", ""))
+        result = classify(classifier, row.get("title", ""), row.get("text", ""), detail=False)
         for topic, want in row["labels"].items():
             if topic not in result.topics:
                 continue
@@ -63,6 +64,12 @@ def evaluate(classifier: Classifier, rows: list[dict]) -> dict[str, Tally]:
     return tallies
 
 
+def _table(tallies: dict[str, Tally]) -> None:
+    print(f"{'topic':<20} {'precision':>9} {'recall':>7} {'F1':>6}   tp  fp  fn   tn")
+    for topic, t in tallies.items():
+        print(f"{topic:<20} {t.precision:9.3f} {t.recall:7.3f} {t.f1:6.3f} {t.tp:4d} {t.fp:3d} {t.fn:3d} {t.tn:4d}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("files", nargs="+", type=Path)
@@ -74,9 +81,13 @@ def main(argv: list[str] | None = None) -> int:
             if line.strip()]
     tallies = evaluate(classifier, rows)
     print(f"{len(rows)} texts from {', '.join(str(p) for p in args.files)}")
-    print(f"{'topic':<20} {'precision':>9} {'recall':>7} {'F1':>6}   tp  fp  fn   tn")
-    for topic, t in tallies.items():
-        print(f"{topic:<20} {t.precision:9.3f} {t.recall:7.3f} {t.f1:6.3f} {t.tp:4d} {t.fp:3d} {t.fn:3d} {t.tn:4d}")
+    _table(tallies)
+    outlets = sorted({row["outlet"] for row in rows if row.get("outlet")})
+    if len(outlets) > 1:
+        for outlet in outlets:
+            mine = [row for row in rows if row.get("outlet") == outlet]
+            print(f"\n{outlet} ({len(mine)} articles)")
+            _table(evaluate(classifier, mine))
     for topic, t in tallies.items():
         if t.errors:
             print(f"\n{topic}: {len(t.errors)} errors")

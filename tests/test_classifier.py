@@ -12,12 +12,23 @@ from tests.conftest import FIXTURES, ROOT, SEEDS, bot_env, run_bot
 GAZETTEER, _ = parse_gazetteer({"entity": [
     {"id": "unsc", "type": "org", "name": "مجلس الأمن", "aliases": ["مجلس الأمن الدولي"]},
     {"id": "idlib", "type": "place_sy", "name": "إدلب", "aliases": ["معرة النعمان"]},
+    {"id": "yemen", "type": "place", "name": "اليمن", "aliases": ["تعز"]},
 ]})
+PAD = "وأضاف المصدر أن الأمور تسير كما هو معروف. " * 3  # sentences that hold nothing
 
 
-def tiny(**rules) -> object:
-    topic = TopicConfig(label="t", **{"threshold": 1.0, "terms": {"@unsc": 2.0}, **rules})
+def tiny(**fields) -> object:
+    topic = TopicConfig(label="t", **{"threshold": 1.0, "cues": {"council": ["@unsc"]},
+                                      "evidence": {"council": 2.0}, **fields})
     return build_classifier({"t": topic}, GAZETTEER)
+
+
+def war(**points) -> object:
+    """Violence near a Syrian place, and violence elsewhere as counter-evidence."""
+    return tiny(threshold=3.0, near=3, cues={"attack": ["قصف*", "غارة"], "syria": ["@type:place_sy"],
+                                             "elsewhere": ["@type:place"]},
+                evidence={"attack ~ syria": points or {"headline": 4.0, "lead": 3.0, "body": 1.0, "more": 0.5},
+                          "attack ~ elsewhere - syria": -5.0})
 
 
 @pytest.fixture(scope="module")
@@ -33,11 +44,11 @@ def test_phrases_match_through_clitics_and_spelling(text):
 
 def test_unrelated_words_do_not_match():
     result = classify(tiny(), "", "مجلس النواب ناقش الأمن الغذائي", "ar")
-    assert not result.topics["t"].hits
+    assert not result.topics["t"].evidence and not result.topics["t"].alert
 
 
 def test_stems_match_suffixed_forms_only_when_marked():
-    clf = tiny(terms={"قصف*": 1.0, "غارة": 1.0})
+    clf = tiny(cues={"attack": ["قصف*", "غارة"]}, evidence={"attack": 1.0})
     hits = classify(clf, "", "قصفت الطائرات والقصف استمر وغاراتها", "ar").topics["t"].hits
     assert [h.surface for h in hits] == ["قصفت", "والقصف"]
 
@@ -48,21 +59,60 @@ def test_exclusions_cancel_overlapping_matches():
     assert classify(clf, "", "اجتمع مجلس الأمن الدولي", "ar").topics["t"].alert
 
 
-def test_groups_and_proximity_gate_the_alert():
-    clf = tiny(terms={"@type:place_sy": 1.0, "غارة": 3.0}, proximity=5, groups=(
-        {"name": "place", "any": ["@type:place_sy"]}, {"name": "mil", "any": ["غارة"], "near": "place"}))
-    near = classify(clf, "", "نفذت طائرات غارة على معرة النعمان", "ar").topics["t"]
-    far = classify(clf, "", "إدلب " + "كلمة " * 20 + "غارة", "ar").topics["t"]
-    title = classify(clf, "غارة جوية", "إدلب " + "كلمة " * 20, "ar").topics["t"]
-    assert near.alert and not far.alert and title.alert
-    assert any("not within 5 words" in r for r in far.reasons)
-    assert near.hits[1].entity.name == "إدلب"
+def test_cues_count_together_only_in_one_sentence_and_near_each_other():
+    clf = war()
+    same = classify(clf, "", "قصفت طائرات معرة النعمان فجراً.", "ar").topics["t"]
+    apart = classify(clf, "", "قصفت طائرات مواقع. وفي معرة النعمان يسود الهدوء.", "ar").topics["t"]
+    far = classify(clf, "", "قصفت طائرات مواقع عديدة في مناطق كثيرة شمال معرة النعمان.", "ar").topics["t"]
+    assert same.alert and same.evidence[0].rule == "attack ~ syria" and same.evidence[0].places == ("lead",)
+    assert not apart.evidence and not far.evidence  # different sentences; more than `near` (3) words apart
 
 
-def test_title_boost_and_negative_weights():
-    clf = tiny(terms={"@unsc": 2.0, "مباراة": -5.0}, title_boost=3.0, threshold=5.0)
-    assert classify(clf, "مجلس الأمن", "", "ar").topics["t"].score == 6.0
-    assert not classify(clf, "مجلس الأمن", "مباراة", "ar").topics["t"].alert
+def test_where_a_sentence_stands_sets_its_points_and_further_sentences_add_more():
+    clf = war()
+    strike = "قصفت طائرات معرة النعمان."
+    assert classify(clf, strike, "", "ar").topics["t"].score == 4.0  # headline
+    assert classify(clf, "", strike, "ar").topics["t"].score == 3.0  # lead
+    trailing = classify(clf, "", PAD + strike + PAD, "ar").topics["t"]
+    assert trailing.score == 1.0 and not trailing.alert  # body: a passing mention does not alert
+    assert trailing.reasons == ("score 1 is below the threshold 3 (2 short)",)
+    repeated = classify(clf, "", PAD + (strike + " ") * 6 + PAD, "ar").topics["t"]
+    assert repeated.score == 1.0 + 3 * 0.5  # `more` counts up to three further sentences
+    both = classify(clf, strike, strike, "ar").topics["t"]
+    assert both.score == 4.0 + 3.0 + 0.5 and both.evidence[0].places == ("headline", "lead")
+
+
+def test_last_lines_are_their_own_place():
+    clf = war(tail=0.25, body=1.0)
+    strike = "قصفت طائرات معرة النعمان."
+    result = classify(clf, "", PAD * 2 + strike, "ar").topics["t"]
+    assert result.score == 0.25 and result.evidence[0].places == ("last lines",)
+
+
+def test_counter_evidence_keeps_violence_elsewhere_out():
+    clf = war()
+    result = classify(clf, "غارة على تعز", "قصفت طائرات التحالف مواقع في تعز.", "ar").topics["t"]
+    assert not result.alert and result.score < 0
+    (against,) = result.evidence
+    assert against.rule == "attack ~ elsewhere - syria" and against.points == -5.0 and "اليمن" in against.terms
+
+
+def test_built_in_start_cue_marks_a_sentence_opening():
+    clf = tiny(near=2, evidence={"council ~ start": 3.0})
+    assert classify(clf, "", "عقد مجلس الأمن جلسة طارئة.", "ar").topics["t"].alert
+    assert not classify(clf, "", "قال سفير دولة عربية كبرى أمس إن مجلس الأمن عاجز.", "ar").topics["t"].alert
+
+
+def test_rules_are_read_and_checked_against_the_cues():
+    with pytest.raises(ValueError, match="unknown cue 'syira' \\(did you mean 'syria'\\?\\)"):
+        TopicConfig(label="t", threshold=1, cues={"syria": ["سوريا"]}, evidence={"attack ~ syira": 1.0})
+    with pytest.raises(ValueError, match="must start with a cue name"):
+        TopicConfig(label="t", threshold=1, cues={"syria": ["سوريا"]}, evidence={"- syria": 1.0})
+    topic = TopicConfig(label="t", threshold=1, cues={"a": ["x"], "b": ["y"], "c": ["z"]},
+                        evidence={"a ~ b +  c - b": {"lead": 2}})
+    ((rule, points),) = topic.rules
+    assert (rule.text, rule.cues, rule.near, rule.absent) == ("a ~ b + c - b", ("a", "b", "c"), ("b",), ("b",))
+    assert (points.headline, points.lead) == (0.0, 2.0)
 
 
 def test_language_gate_is_cheap_for_arabic_and_asks_langdetect_otherwise():
@@ -78,6 +128,15 @@ def test_non_arabic_text_never_alerts(shipped):
     assert "language 'en' is not watched" in result.topics["security_council"].reasons
 
 
+def test_bulk_scoring_gives_the_same_scores_without_the_detail(shipped):
+    rows = _rows(FIXTURES / "real" / "classifier_holdout.jsonl")[:60]
+    for row in rows:
+        full, lean = (classify(shipped, row["title"], row["text"], "ar", detail=d) for d in (True, False))
+        assert {n: (t.score, t.alert, t.matched) for n, t in full.topics.items()} == \
+               {n: (t.score, t.alert, t.matched) for n, t in lean.topics.items()}
+        assert not lean.mentions and not any(t.hits for t in lean.topics.values())
+
+
 @pytest.mark.skipif(not SEEDS.exists(), reason="../shared/seeds not present")
 def test_seed_articles_alert_on_both_topics(shipped):
     for path in sorted(SEEDS.glob("*.txt")):
@@ -86,13 +145,16 @@ def test_seed_articles_alert_on_both_topics(shipped):
         assert result.alert_topics == ("security_council", "syria_escalation"), path.name
 
 
-def _quality(clf, path):
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+def _rows(*paths):
+    return [json.loads(line) for path in paths for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def _quality(clf, rows):
     stats = {}
     for topic in ("security_council", "syria_escalation"):
         tp = fp = fn = 0
         for row in rows:
-            got = classify(clf, row["title"], row["text"]).topics[topic].alert
+            got = classify(clf, row["title"], row["text"], detail=False).topics[topic].alert
             want = row["labels"][topic]
             tp += got and want
             fp += got and not want
@@ -101,17 +163,26 @@ def _quality(clf, path):
     return stats
 
 
+# The real holdout (never tuned on) at its measured figures, less a small margin: a
+# change that makes the classifier worse on real news fails here. See README, Quality.
+REAL_FLOORS = {"security_council": (0.78, 0.68), "syria_escalation": (0.87, 0.82)}
+
+
+def test_quality_on_the_real_holdout(shipped):
+    rows = _rows(FIXTURES / "real" / "classifier_holdout.jsonl", FIXTURES / "real" / "days_holdout.jsonl")
+    for topic, (precision, recall) in _quality(shipped, rows).items():
+        floor = REAL_FLOORS[topic]
+        assert precision >= floor[0] and recall >= floor[1], (topic, precision, recall)
+
+
 @pytest.mark.parametrize("name", ["dev.jsonl", "holdout.jsonl"])
-def test_quality_on_labelled_sets(shipped, name):
-    path = FIXTURES / "classifier" / name
-    if not path.exists():
-        pytest.skip(f"{name} not present")
-    for topic, (precision, recall) in _quality(shipped, path).items():
-        assert precision >= 0.93 and recall >= 0.88, (name, topic, precision, recall)
+def test_the_texts_written_for_the_project_still_hold(shipped, name):
+    """Two-sentence texts, one behaviour each (modern vocabulary, hard negatives): unit tests, not the figure."""
+    for topic, (precision, recall) in _quality(shipped, _rows(FIXTURES / "classifier" / name)).items():
+        assert precision >= 0.9 and recall >= 0.85, (name, topic, precision, recall)
 
 
 def test_classify_output_does_not_depend_on_the_hash_seed(tmp_path):
-    """Tied contributions («أعمال عنف», «أعمال العنف») once came out in hash-seed order."""
     lines = (ROOT / "tests" / "fixtures" / "classifier" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
     outputs = {run_bot("classify", env=bot_env(tmp_path, PYTHONHASHSEED=str(seed)), stdin="\n".join(lines)).stdout
                for seed in (1, 2, 3)}

@@ -93,14 +93,39 @@ def test_classify_reads_and_writes_json_lines(tmp_path):
     assert rows[2]["lang"] == "en" and rows[0]["lang"] == "ar"
 
 
-def test_explain_shows_scores_terms_and_reasons(tmp_path):
+EXPLAIN_TOPICS = """
+[topics.syria_escalation]
+label = "تصعيد"
+threshold = 4
+[topics.syria_escalation.cues]
+attack = ["قصف*", "غارات"]
+syria = ["@type:place_sy"]
+sport = ["مباراة"]
+[topics.syria_escalation.evidence]
+"attack ~ syria" = { headline = 3, lead = 2, body = 1 }
+"sport" = -1.5
+
+[topics.security_council]
+label = "مجلس الأمن"
+threshold = 5
+[topics.security_council.cues]
+council = ["@unsc"]
+[topics.security_council.evidence]
+"council" = { headline = 4, lead = 3, body = 1 }
+"""
+
+
+def test_explain_shows_evidence_where_it_stands_and_why_not(tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text(EXPLAIN_TOPICS, encoding="utf-8")
     page = tmp_path / "story.txt"
-    page.write_text("غارات على ريف إدلب\nقصفت طائرات حربية بلدات في جبل الزاوية وقتل ثلاثة مدنيين، "
-                    "وقال مندوب روسيا في مجلس الأمن إن الوضع خطير، وذلك قبل مباراة المنتخب.", encoding="utf-8")
-    result = run_bot("explain", str(page), env=bot_env(tmp_path))
+    page.write_text("غارات على ريف إدلب\nقصفت طائرات حربية بلدات في جبل الزاوية وقتل ثلاثة مدنيين. "
+                    "وقال مندوب روسيا في مجلس الأمن إن الوضع خطير. وذلك قبل مباراة المنتخب.", encoding="utf-8")
+    result = run_bot("explain", "--config", str(config), str(page), env=bot_env(tmp_path))
     assert result.returncode == 0, result.stderr
-    assert "syria_escalation: score" in result.stdout and "ALERT" in result.stdout
-    assert "【جبل الزاوية】" in result.stdout
-    assert "security_council: score 5 / threshold 5.5" in result.stdout
-    assert "why not: score 5 is below the threshold 5.5 (0.5 short)" in result.stdout  # it explains its silence
-    assert "-4.00  مباراة" in result.stdout  # what counted against
+    out = result.stdout
+    assert "syria_escalation: score 3.5 / threshold 4" in out and "no alert" in out  # 3 + 2 - 1.5
+    assert "attack ~ syria" in out and "headline, lead" in out and "【جبل الزاوية】" in out
+    assert "-1.50" in out and "sport" in out and "【مباراة】" in out  # what counted against, and where
+    assert "security_council: score 3 / threshold 5" in out  # the Council only in the lead's second sentence...
+    assert "why not: score 3 is below the threshold 5 (2 short)" in out  # ...and it says why it stays silent

@@ -20,7 +20,13 @@ from tests.conftest import ROOT, TOKEN, bot_env, write_config
 from tests.test_worker import wait_for
 
 QUAKE = "ضرب زلزال بقوة ست درجات مدينة اللاذقية فجر اليوم، وقالت السلطات إن فرق الدفاع المدني تعمل على رفع الأنقاض."
-TOPIC = '[topics.quake]\nlabel = "زلازل"\nthreshold = 3\n\n[topics.quake.terms]\n"عاصفة" = 3.0\n'
+TOPIC = ('[topics.quake]\nlabel = "زلازل"\nthreshold = 3\n\n[topics.quake.evidence]\n"quake" = 3.0\n\n'
+         '[topics.quake.cues]\nquake = ["عاصفة"')
+
+
+def topic(*terms: str) -> str:
+    """The quake topic, its cue holding «عاصفة» and ``terms`` written as given (quoted or not)."""
+    return TOPIC + "".join(f", {term}" for term in terms) + "]\n"
 
 
 def rss(base: str, items: list[tuple[str, str, str]]) -> bytes:
@@ -63,7 +69,7 @@ def test_running_worker_takes_a_new_keyword_and_refuses_invalid_toml(tmp_path):
         site.routes["/old.xml"] = static(rss(site.base, [("o1", "خبر قديم", QUAKE)]), "application/rss+xml")
         site.routes["/new.xml"] = static(rss(site.base, [("n1", "زلزال في اللاذقية", QUAKE)]), "application/rss+xml")
         config = tmp_path / "config.toml"
-        write(config, config_text(tmp_path, site, ["old"], TOPIC))
+        write(config, config_text(tmp_path, site, ["old"], topic()))
         alerts = tmp_path / "alerts.jsonl"
         env = bot_env(tmp_path)
         worker = subprocess.Popen(
@@ -74,18 +80,18 @@ def test_running_worker_takes_a_new_keyword_and_refuses_invalid_toml(tmp_path):
             assert wait_for(lambda: output.has("cycle_done", "feeds=1"), 30), output.lines
             assert not alerts.exists()  # «زلزال» is not watched yet
 
-            broken = config_text(tmp_path, site, ["old"], TOPIC + "زلزال = 3.0\n")
+            broken = config_text(tmp_path, site, ["old"], topic("زلزال"))
             write(config, broken)
-            line_number = broken.splitlines().index("زلزال = 3.0") + 1
+            line_number = broken.splitlines().index('quake = ["عاصفة", زلزال]') + 1
             assert wait_for(lambda: output.has("config_rejected"), 15), output.lines
             rejected = output.has("config_rejected")
             assert f"config.toml:{line_number}: TOML syntax error" in rejected and "previous config" in rejected
             assert worker.poll() is None
 
-            write(config, config_text(tmp_path, site, ["old", "new"], TOPIC + '"زلزال" = 3.0\n'))
+            write(config, config_text(tmp_path, site, ["old", "new"], topic('"زلزال"')))
             assert wait_for(lambda: output.has("config_reloaded"), 15), output.lines
             reloaded = output.has("config_reloaded")
-            assert "feed added: new" in reloaded and "quake: term added زلزال" in reloaded
+            assert "feed added: new" in reloaded and "quake: quake: term added زلزال" in reloaded
             version = reloaded.split("version=")[1].split()[0]
             assert wait_for(lambda: alerts.exists() and alerts.read_text(encoding="utf-8").strip(), 20), output.lines
             alert = json.loads(alerts.read_text(encoding="utf-8").splitlines()[0])
@@ -117,14 +123,19 @@ def test_changes_are_described_for_the_log():
     old = load_runtime(ROOT / "config.toml").config
     topics = dict(old.topics)
     council = topics["security_council"]
+    cue = [t for t in council.cues["council"] if t != "الفيتو"] + ["حق الاعتراض"]
+    evidence = {**council.evidence, "council ~ now": council.evidence["council ~ now"].model_copy(update={"lead": 9.0})}
+    del evidence["council ~ report"]
     topics["security_council"] = council.model_copy(update={
-        "threshold": 6.0, "terms": {**{k: v for k, v in council.terms.items() if k != "الفيتو"}, "حق الاعتراض": 2.0}})
+        "threshold": council.threshold + 1, "cues": {**council.cues, "council": tuple(cue)}, "evidence": evidence})
     new = old.model_copy(update={"topics": topics, "feeds": old.feeds[1:]})
     assert describe_changes(old, new) == [
         f"feed removed: {old.feeds[0].name}",
-        "security_council: term added حق الاعتراض",
-        "security_council: term removed الفيتو",
-        "security_council: threshold 5.5 -> 6.0",
+        "security_council: council: term added حق الاعتراض",
+        "security_council: council: term removed الفيتو",
+        "security_council: evidence removed: council ~ report",
+        "security_council: points changed: council ~ now",
+        f"security_council: threshold {council.threshold} -> {council.threshold + 1}",
     ]
 
 
