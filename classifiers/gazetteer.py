@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from core.models import Entity
 
@@ -27,6 +27,7 @@ def parse_gazetteer(raw: Mapping) -> tuple[Gazetteer, list[str]]:
     problems: list[str] = []
     entities: list[Entity] = []
     aliases: dict[str, tuple[str, ...]] = {}
+    within: dict[str, str] = {}  # entity -> the place that contains it
     for index, item in enumerate(raw.get("entity", [])):
         where = f"entity[{index}]"
         entity_id, entity_type, name = item.get("id"), item.get("type"), item.get("name")
@@ -42,4 +43,17 @@ def parse_gazetteer(raw: Mapping) -> tuple[Gazetteer, list[str]]:
         hashtag = item.get("hashtag") or name.replace(" ", "_")
         entities.append(Entity(entity_id, entity_type, name, hashtag))
         aliases[entity_id] = tuple(dict.fromkeys([name, *item.get("aliases", [])]))
+        within[entity_id] = item.get("within", "")
+    regions = {}
+    for entity in entities:
+        chain, place = [], within[entity.id]
+        while place and place not in chain and place in within:
+            chain.insert(0, place)
+            place = within[place]
+        if within[entity.id] and within[entity.id] not in within:
+            problems.append(f"{entity.id}: within names no entity ({within[entity.id]!r})")
+        elif place:
+            problems.append(f"{entity.id}: within goes round in a circle ({' < '.join(chain)})")
+        regions[entity.id] = tuple(chain)
+    entities = [replace(e, region=regions[e.id]) for e in entities]
     return Gazetteer(tuple(entities), aliases), problems

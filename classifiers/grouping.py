@@ -1,28 +1,48 @@
-"""Same-story grouping: near-duplicate text, shared entities and time, against recent stories.
+"""Same-story grouping: one story per event, told apart from the day's look-alikes.
 
-Each story keeps a fingerprint: a bottom-k MinHash sketch of its word 3-shingles (a
-stable hash, so it survives restarts), its content words, entity ids, title words, the
-places its headline names, and its time. Lightly edited agency copy shares many
-shingles; rewritten copy of the same event shares content words, named entities and the
-headline's key words; look-alike events (two strikes the same day, two mandate renewals)
-share vocabulary but name different places in their headlines.
+An event is who did what, where, when; real coverage says it in the headline and the
+lead. An article's fingerprint is therefore its headline and lead as a vector of words
+weighted by rarity (IDF learned from real Arabic news: «سوريا» and «قصف» say little, «دوما»
+and «فيتو» much), plus what names the event: the countries and places it happens in,
+the kind of action in the headline (violence, a Council act, a statement, a meeting, a
+decision) and the headline's actor. A new article joins a story when it reads like one
+of the story's members (not like an ever-growing union of them) and nothing vetoes it
+against any member: different countries or places, a different kind of action, a
+different actor speaking. When unsure it stays apart: a split costs one extra alert, a
+merge costs a lost one. Near-duplicate copy (one outlet's item filed twice, agency
+copy lightly edited) is recognised from the whole text.
 """
 
 from __future__ import annotations
 
+import gzip
+import math
+import re
 import zlib
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from classifiers.normalize import TOKEN, clitic_forms, normalize
 from core.models import Classification, Hit
 
-SKETCH = 128
-SAME_STORY = 0.2  # same_story_score at or above which an article joins a story
-PLACE_CONFLICT = 0.3  # factor when both headlines name places and none agree
+SAME_STORY = 0.5  # similarity at or above which an article joins a story (tuned on real news days)
+COPY = 0.5  # shingle resemblance at or above which two texts are one copy
+COPY_CHARS = 1500  # of a text's opening, where copies are compared
+WINDOW_HOURS = 36  # an event's reports arrive within about a day
+SKETCH = 64
+MEMBERS = 12  # members a story keeps to compare with: its first and its latest
+INDEX_WORDS = 8  # each member's rarest words index its story
+ENTITY_WEIGHT = 1.0  # a name counts as much as its rarest word, whatever its spelling
+RARITY = Path(__file__).with_name("word_rarity.tsv.gz")
+ACTORS = ("person", "org", "state", "armed_group")
 PLACES = ("place_sy", "place")
-WINDOW_HOURS = 48
-# Frequent words carry no identity; clitic-stripped forms are compared.
+STATES = frozenset({"syria", "damascus", "yemen", "libya", "iraq", "lebanon", "egypt", "sudan", "ukraine",
+                    "afghanistan", "somalia", "pakistan", "dprk"})  # places that also name a government
+BROAD = frozenset({"syria", "syria_regions"})  # too wide to tell two events apart
+_END = re.compile(r"[.!?\n\u061f]+")
 _STOP = frozenset(
     normalize(w)
     for w in """في من على إلى الى عن مع أن إن ان كان كانت قد لقد ما لا لم لن هذا هذه ذلك تلك التي الذي الذين
@@ -32,143 +52,278 @@ _STOP = frozenset(
 )
 
 
+def _forms(text: str) -> frozenset[str]:
+    return frozenset(min(clitic_forms(normalize(w)), key=len) for w in text.split())
+
+
+# The kind of act a headline reports; two headlines of different kinds report different events.
+ACTIONS = {
+    "violence": _forms("غارة غارات قصف يقصف تقصف قصفت ضربة ضربات هجوم هجمات اشتباكات معارك قتلى مقتل قتيل "
+                       "تفجير انفجار صواريخ صاروخ يستهدف تستهدف استهداف مجزرة كمين"),
+    "council": _forms("مجلس جلسة تصويت فيتو النقض مشروع قرار يصوت اجتماع"),
+    "statement": _forms("يحذر تحذر حذر يدين تدين يدعو تدعو دعا يطالب تطالب يتهم تتهم ترفض يرفض تنفي ينفي يؤكد "
+                        "تؤكد يتوعد تتوعد تهدد يهدد"),
+    "meeting": _forms("يلتقي تلتقي لقاء قمة زيارة يزور يبحث تبحث اتصال محادثات مفاوضات"),
+    "decision": _forms("يصدر تصدر مرسوم قرار يعلن تعلن عقوبات تفرض يفرض"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Rarity:
+    documents: int
+    frequency: dict[str, int]  # word -> documents it occurs in
+
+    def idf(self, word: str) -> float:
+        return math.log((self.documents + 1) / (self.frequency.get(word, 0) + 1)) + 1.0
+
+
+@lru_cache(maxsize=1)
+def rarity() -> Rarity:
+    """Document frequencies of real Arabic news (built by devtools.build_rarity), read once."""
+    lines = gzip.decompress(RARITY.read_bytes()).decode("utf-8").splitlines()
+    documents = int(lines[0].split()[-1])
+    frequency = {word: int(count) for word, count in (line.split("\t") for line in lines[1:])}
+    return Rarity(documents, frequency)
+
+
+def words(text: str) -> list[str]:
+    """Content words, clitics and article stripped: what two rewrites of one report share."""
+    return [word for word in map(_word, TOKEN.findall(text)) if word]
+
+
+@lru_cache(maxsize=100_000)
+def _word(raw: str) -> str:
+    """A token's shortest clitic form, or "" for a stop word or a letter."""
+    forms = clitic_forms(normalize(raw))
+    word = min(forms, key=len) if forms else ""
+    return word if len(word) > 1 and word not in _STOP else ""
+
+
 @dataclass(frozen=True, slots=True)
 class Fingerprint:
-    sketch: tuple[int, ...]
-    entities: frozenset[str]
-    title_words: frozenset[str]
+    """What identifies the event one article reports."""
+
     published: float  # unix seconds
-    words: frozenset[str] = frozenset()
-    places: frozenset[str] = frozenset()  # places named in the headline
+    vector: dict[str, float]  # headline (twice) and lead, IDF-weighted, unit length
+    sketch: frozenset[int]  # bottom-k of the opening's word 3-shingles
+    countries: frozenset[str]  # named in the headline or lead ("syria" for any Syrian place)
+    places: frozenset[str]  # the headline's places below the country (id, or id:town)
+    actions: frozenset[str]  # kinds of act the headline reports
+    actor: str | None  # the entity the headline opens with, or quotes
+    entities: frozenset[str]  # entity ids in the headline and lead
 
     def to_json(self) -> dict:
-        return {"s": list(self.sketch), "e": sorted(self.entities), "t": sorted(self.title_words), "p": self.published,
-                "w": sorted(self.words), "l": sorted(self.places)}
+        return {"t": self.published, "v": sorted(self.vector.items()), "s": sorted(self.sketch),
+                "c": sorted(self.countries), "p": sorted(self.places), "a": sorted(self.actions),
+                "r": self.actor, "e": sorted(self.entities)}
 
     @classmethod
     def from_json(cls, data: dict) -> "Fingerprint":
-        return cls(tuple(data["s"]), frozenset(data["e"]), frozenset(data["t"]), float(data["p"]),
-                   frozenset(data.get("w", ())), frozenset(data.get("l", ())))
-
-
-def _words(text: str) -> list[str]:
-    out = []
-    for raw in TOKEN.findall(text):
-        forms = clitic_forms(normalize(raw))
-        word = min(forms, key=len) if forms else ""
-        if len(word) > 1 and word not in _STOP:
-            out.append(word)
-    return out
-
-
-def _key_words(text: str) -> str:
-    return " ".join(_words(text))
-
-
-def entity_keys(mentions: Iterable[Hit]) -> frozenset[str]:
-    """What identifies an event's actors and places: entity ids, and the town itself for
-    gazetteer entries that gather many towns (two strikes on two villages are two events)."""
-    keys = set()
-    for hit in mentions:
-        if hit.entity is None:
-            continue
-        if hit.entity.id.endswith("_towns"):
-            keys.add(f"{hit.entity.id}:{_key_words(hit.surface)}")
-        else:
-            keys.add(hit.entity.id)
-    return frozenset(keys)
-
-
-def headline_places(mentions: Iterable[Hit]) -> frozenset[str]:
-    """Places the headline names, below the country: a governorate's id, or ``id:town``
-    for a town listed under it (which the governorate contains)."""
-    keys = set()
-    for hit in mentions:
-        entity = hit.entity
-        if entity is None or not hit.in_title or entity.type not in PLACES or entity.id == "syria":
-            continue
-        surface, name = _key_words(hit.surface), _key_words(entity.name)
-        keys.add(entity.id if name and name in surface else f"{entity.id}:{surface}")
-    return frozenset(keys)
-
-
-def fingerprint(
-    title: str, text: str, entities: Iterable[str], published: float, places: Iterable[str] = ()
-) -> Fingerprint:
-    words = _words(f"{title} {text}")
-    shingles = {zlib.crc32(" ".join(words[i : i + 3]).encode()) for i in range(max(1, len(words) - 2))}
-    return Fingerprint(
-        sketch=tuple(sorted(shingles)[:SKETCH]),
-        entities=frozenset(entities),
-        title_words=frozenset(_words(title)),
-        published=published,
-        words=frozenset(words),
-        places=frozenset(places),
-    )
+        return cls(float(data["t"]), dict(data["v"]), frozenset(data["s"]), frozenset(data["c"]), frozenset(data["p"]),
+                   frozenset(data["a"]), data["r"], frozenset(data["e"]))
 
 
 def article_fingerprint(title: str, text: str, classification: Classification, published: float) -> Fingerprint:
-    """The fingerprint the worker stores for an article. Content words leave out the
-    watch vocabulary (topic terms and gazetteer mentions): every story on these topics
-    shares it, so only the rest tells two events apart."""
-    mentions = classification.mentions
-    matched = {h.surface for h in mentions} | {h.surface for s in classification.topics.values() for h in s.hits}
-    vocabulary = set(_words(" ".join(matched)))
-    print_ = fingerprint(title, text, entity_keys(mentions), published, headline_places(mentions))
-    return replace(print_, words=print_.words - vocabulary)
+    """The fingerprint of one article (``classification`` with its entity mentions)."""
+    idf = rarity().idf
+    lead = lead_of(text)
+    mentions = [h for h in classification.mentions if h.in_title or h.start < len(lead)]
+    weights: Counter[str] = Counter()
+    for word in words(title):
+        weights[word] += 2 * idf(word)
+    for word in words(lead):
+        weights[word] += idf(word)
+    for hit in mentions:  # «روسيا» and «الروسي», «إسرائيل» and «العدوان الإسرائيلي»: one name
+        weights[f"@{hit.entity.id}"] += ENTITY_WEIGHT * _entity_rarity(hit.entity.name) * (2 if hit.in_title else 1)
+    title_words = set(words(title))
+    norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+    countries = {h.entity.id for h in mentions if h.entity.type == "place"}
+    if any(h.entity.type == "place_sy" for h in mentions):
+        countries.add("syria")
+    headline = sorted((h for h in mentions if h.in_title), key=lambda h: h.start)
+    return Fingerprint(
+        published=published,
+        vector={word: round(w / norm, 4) for word, w in weights.items()},
+        sketch=sketch(text),
+        countries=frozenset(countries),
+        places=headline_places(headline),
+        actions=frozenset(kind for kind, forms in ACTIONS.items() if forms & title_words),
+        actor=_actor(title, headline),
+        entities=frozenset(h.entity.id for h in mentions),
+    )
 
 
-def resemblance(a: Fingerprint, b: Fingerprint) -> float:
-    """Bottom-k estimate of the shingle Jaccard similarity."""
-    if not a.sketch or not b.sketch:
-        return 0.0
-    union = sorted(set(a.sketch) | set(b.sketch))[:SKETCH]
-    both = set(a.sketch) & set(b.sketch)
-    return sum(1 for h in union if h in both) / len(union)
+@lru_cache(maxsize=4096)
+def _entity_rarity(name: str) -> float:
+    """An entity is as rare as the rarest word of its name: Syria says little, Idlib much."""
+    return max((rarity().idf(word) for word in words(name)), default=1.0)
 
 
-def _jaccard(a: frozenset, b: frozenset) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
+def sketch(text: str) -> frozenset[int]:
+    """Shingles of the story's opening: copies share it, while the related-story links and
+    boilerplate at the end of an outlet's pages are shared by unrelated articles."""
+    found = words(text[:COPY_CHARS])
+    shingles = {zlib.crc32(" ".join(found[i : i + 3]).encode()) for i in range(max(1, len(found) - 2))}
+    return frozenset(sorted(shingles)[:SKETCH])
 
 
-def _overlap(a: frozenset, b: frozenset) -> float:
-    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+def _actor(title: str, headline: list[Hit]) -> str | None:
+    """Who the headline is about: the entity it opens with, or one before its colon
+    ("لافروف: ..."); a place only when it stands for a state ("سوريا تدعو...")."""
+    colon = title.find(":")
+    limit = colon if 0 < colon < 40 else 0
+    for hit in headline:
+        if hit.start <= limit and (hit.entity.type in ACTORS or hit.entity.id in STATES):
+            return hit.entity.id
+    return None
 
 
-def _region(place: str) -> str:
-    return place.split(":")[0].removesuffix("_towns")
+def headline_places(mentions: Iterable[Hit]) -> frozenset[str]:
+    """Places the headline names, below Syria itself, as paths: "idlib", "idlib/maarat",
+    "damascus/ghouta/ghouta_towns:دوما" (a town listed under an entity)."""
+    keys = set()
+    for hit in mentions:
+        entity = hit.entity
+        if entity is None or not hit.in_title or entity.type not in PLACES or entity.id in BROAD:
+            continue
+        surface, name = " ".join(words(hit.surface)), " ".join(words(entity.name))
+        path = "/".join((*entity.region, entity.id))
+        keys.add(path if name and name in surface else f"{path}:{surface}")
+    return frozenset(keys)
 
 
 def places_conflict(a: frozenset[str], b: frozenset[str]) -> bool:
-    """Both headlines name places and none of them agree (a town agrees with its governorate)."""
-    return bool(a and b) and not any(x == y or _region(x) == y or _region(y) == x for x in a for y in b)
+    """Both headlines name places and none of them agree; a place agrees with the places
+    it contains (Idlib with Maarat al-Numan), two towns of one governorate do not."""
+    def steps(key: str) -> list[str]:
+        return key.replace(":", "/").split("/")
+
+    def agree(x: str, y: str) -> bool:
+        x_steps, y_steps = steps(x), steps(y)
+        shorter = min(len(x_steps), len(y_steps))
+        return x_steps[:shorter] == y_steps[:shorter]
+
+    return bool(a and b) and not any(agree(x, y) for x in a for y in b)
 
 
-def same_story_score(a: Fingerprint, b: Fingerprint) -> float:
-    """0..1: how likely two articles report one event."""
-    if abs(a.published - b.published) > WINDOW_HOURS * 3600:
+def resemblance(a: frozenset[int], b: frozenset[int]) -> float:
+    """Jaccard similarity of two bottom-k shingle sketches: near 1 for two copies of a text."""
+    if not a or not b or a.isdisjoint(b):
         return 0.0
-    text = resemblance(a, b)
-    if text >= 0.35:  # the same copy, lightly edited
-        return min(1.0, 0.6 + text)
-    words = _overlap(a.words, b.words)
-    entities = _jaccard(a.entities, b.entities)
-    title = _jaccard(a.title_words, b.title_words)
-    hours = abs(a.published - b.published) / 3600
-    closeness = 1.0 if hours <= 12 else 0.8 if hours <= 24 else 0.6
-    score = (0.55 * words + 0.25 * entities + 0.2 * title) * closeness
+    return len(a & b) / len(a | b)
+
+
+def veto(a: Fingerprint, b: Fingerprint) -> str | None:
+    """Why two articles cannot report one event, or None."""
+    if a.countries and b.countries and not a.countries & b.countries:
+        return "different countries"
     if places_conflict(a.places, b.places):
-        score *= PLACE_CONFLICT
-    return round(score, 4)
+        return "different places"
+    if a.actions and b.actions and not a.actions & b.actions:
+        return "different kinds of act"
+    if a.actor and b.actor and a.actor != b.actor and not ("council" in a.actions and "council" in b.actions):
+        return "different actors"
+    return None
 
 
-def find_story(
-    candidate: Fingerprint, stories: Sequence[tuple[str, Fingerprint]], threshold: float = SAME_STORY
-) -> str | None:
-    """Id of the recent story this article belongs to, or None for a new story."""
-    best_id, best = None, threshold
-    for story_id, other in stories:
-        score = same_story_score(candidate, other)
-        if score >= best:
-            best_id, best = story_id, score
-    return best_id
+def likeness(a: Fingerprint, b: Fingerprint) -> float:
+    """0..1: how alike two reports read (headline and lead); one copy of a text is 1."""
+    if resemblance(a.sketch, b.sketch) >= COPY:
+        return 1.0
+    small, large = sorted((a.vector, b.vector), key=len)
+    text = sum(weight * large.get(word, 0.0) for word, weight in small.items())
+    shared = len(a.entities & b.entities) / len(a.entities | b.entities) if a.entities or b.entities else 0.0
+    return round(min(1.0, text + 0.1 * shared), 4)
+
+
+def joins(candidate: Fingerprint, members: list[Fingerprint], threshold: float = SAME_STORY) -> float:
+    """How well ``candidate`` joins a story: its best likeness to a member of the last
+    WINDOW_HOURS, or 0 when it falls short or any such member vetoes it (copies are never vetoed)."""
+    best = 0.0
+    for member in members:
+        if abs(candidate.published - member.published) > WINDOW_HOURS * 3600:
+            continue
+        score = likeness(candidate, member)
+        if score < 1.0 and veto(candidate, member):
+            return 0.0
+        best = max(best, score)
+    return best if best >= threshold else 0.0
+
+
+def lead_of(text: str, sentences: int = 2) -> str:
+    """The first sentences of a text: the lead, where real reports say what happened."""
+    ends = 0
+    for match in _END.finditer(text):
+        before, after = text[match.start() - 1 : match.start()], text[match.end() : match.end() + 1]
+        if match.group() == "." and before.isdigit() and after.isdigit():
+            continue  # 2.5
+        ends += 1
+        if ends == sentences:
+            return text[: match.start()]
+    return text
+
+
+def story_fingerprint(members: list[Fingerprint]) -> dict:
+    """What the store keeps of a story: its members' fingerprints (first and latest)."""
+    kept = members if len(members) <= MEMBERS else members[:1] + members[-(MEMBERS - 1):]
+    return {"members": [m.to_json() for m in kept]}
+
+
+def story_members(data: dict) -> list[Fingerprint]:
+    """A stored story's members; a story stored before members were kept has none (it ages out)."""
+    return [Fingerprint.from_json(m) for m in data.get("members", ())]
+
+
+class StoryIndex:
+    """Recent stories' members, indexed by their rarest words, so a new article is compared
+    only with the stories it shares such a word with."""
+
+    def __init__(self, threshold: float = SAME_STORY) -> None:
+        self.threshold = threshold
+        self._members: dict[str, list[Fingerprint]] = {}
+        self._by_word: dict[str, set[str]] = {}
+        self._latest: dict[str, float] = {}
+
+    def __len__(self) -> int:
+        return len(self._members)
+
+    def find(self, candidate: Fingerprint) -> str | None:
+        """The story this article joins, or None for a new one."""
+        best_id, best = None, 0.0
+        for story in sorted(self._candidates(candidate)):  # sorted: ties resolve the same way every run
+            score = joins(candidate, self._members[story], self.threshold)
+            if score > best:
+                best_id, best = story, score
+        return best_id
+
+    def add(self, story: str, member: Fingerprint) -> None:
+        members = self._members.setdefault(story, [])
+        members.append(member)
+        if len(members) > MEMBERS:
+            del members[1]  # keep the first report and the latest ones
+        self._latest[story] = max(self._latest.get(story, 0.0), member.published)
+        for word in _keys(member):
+            self._by_word.setdefault(word, set()).add(story)
+
+    def members(self, story: str) -> list[Fingerprint]:
+        return list(self._members.get(story, ()))
+
+    def forget_before(self, moment: float) -> None:
+        """Stories whose latest report is older than ``moment`` can no longer be joined."""
+        for story in [s for s, latest in self._latest.items() if latest < moment]:
+            for member in self._members.pop(story):
+                for word in _keys(member):
+                    self._by_word.get(word, set()).discard(story)
+            del self._latest[story]
+
+    def _candidates(self, candidate: Fingerprint) -> set[str]:
+        found: set[str] = set()
+        for word in _keys(candidate):
+            found |= self._by_word.get(word, set())
+        return found
+
+
+def _keys(member: Fingerprint) -> list[str]:
+    """The words that index a member: its most weighted (rarest, headline first), plus its copy sketch."""
+    ranked = sorted(member.vector.items(), key=lambda item: (-item[1], item[0]))[:INDEX_WORDS]
+    return [word for word, _ in ranked] + [f"#{h}" for h in sorted(member.sketch)[:4]]

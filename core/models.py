@@ -37,6 +37,7 @@ class Entity:
     type: str
     name: str
     hashtag: str
+    region: tuple[str, ...] = ()  # the places that contain it, outermost first (from `within`)
 
 
 class Hit(NamedTuple):

@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from alerts.digest import period_start, render_digest
 from alerts.message import render
 from alerts.summary import summarize
-from classifiers.grouping import WINDOW_HOURS, Fingerprint, article_fingerprint, find_story
+from classifiers.grouping import WINDOW_HOURS, Fingerprint, StoryIndex, article_fingerprint, story_fingerprint, story_members
 from classifiers.language import detect_language
 from classifiers.topics import classify
 from core import metrics
@@ -50,6 +50,7 @@ class Services:
     deliver: bool = False  # write outbox rows (Telegram enabled)
     announce: Callable[[Alert, str], None] | None = None  # console/JSONL, with the rendered text
     on_queued: Callable[[], None] | None = None  # wakes the sender
+    stories: StoryIndex | None = None  # recent stories to group with, read from the store at first use
 
 
 @dataclass
@@ -136,7 +137,7 @@ async def _process_entry(services: Services, feed: FeedConfig, entry: FeedEntry,
     if not topics:
         store.mark_seen(feed.url, entry.entry_id, entry.url)
         return
-    story, is_update = _story_for(services, article, classification, topics)
+    story, is_update, print_ = _story_for(services, article, classification, topics)
     recipients, digests = _recipients(services, story.topics)
     alert = _alert(story, is_update, tuple(dict.fromkeys(chat for chat, _ in recipients + digests)))
     labels = {name: topic.label for name, topic in runtime.config.topics.items()}
@@ -145,6 +146,7 @@ async def _process_entry(services: Services, feed: FeedConfig, entry: FeedEntry,
     messages = {recipient: text for recipient in recipients}
     saved = store.save_story(story, feed_url=feed.url, entry_id=entry.entry_id, messages=messages,
                              deliver=services.deliver, digests=digests)
+    _story_index(services).add(story.id, print_)  # once saved: a failed save leaves no member behind
     alert = replace(alert, sources=tuple(Source(*s) for s in saved.sources))
     if is_update:
         report.updates += 1
@@ -185,31 +187,43 @@ def _extract(content: bytes, url: str) -> tuple[Extracted | None, str]:
     return extracted, detect_language(f"{extracted.title}\n{extracted.text}") if extracted else ""
 
 
+def _story_index(services: Services) -> StoryIndex:
+    """The recent stories, from the store the first time (after a restart too), then kept up to date."""
+    if services.stories is None:
+        services.stories = StoryIndex()
+        for story in services.store.recent_stories(time.time() - 2 * WINDOW_HOURS * 3600):
+            for member in story_members(story.fingerprint):
+                services.stories.add(story.id, member)
+    services.stories.forget_before(time.time() - 2 * WINDOW_HOURS * 3600)
+    return services.stories
+
+
 def _story_for(
     services: Services, article: Article, classification: Classification, topics: tuple[str, ...]
-) -> tuple[StoryRecord, bool]:
-    """A new story, or the recent one this article joins (with this outlet added)."""
+) -> tuple[StoryRecord, bool, Fingerprint]:
+    """A new story, or the recent one this article reports too (with this outlet added)."""
     store = services.store
     published = article.entry.published or datetime.now(timezone.utc)
     hits = [h for t in topics for h in classification.topics[t].hits]
     print_ = article_fingerprint(article.title, article.text, classification, published.timestamp())
-    recent = store.recent_stories(time.time() - WINDOW_HOURS * 3600)
-    match = find_story(print_, [(s.id, Fingerprint.from_json(s.fingerprint)) for s in recent])
+    index = _story_index(services)
+    match = index.find(print_)
+    story = store.story(match) if match else None
     source = (article.source, article.entry.url, article.title)
-    if match:
-        story = next(s for s in recent if s.id == match)
+    if story:
         merged_topics = tuple(dict.fromkeys(story.topics + topics))
         sources = story.sources if any(s[1] == source[1] for s in story.sources) else story.sources + (source,)
-        return replace(story, topics=merged_topics, sources=sources), True
+        members = story_fingerprint(index.members(story.id) + [print_])
+        return replace(story, topics=merged_topics, sources=sources, fingerprint=members), True, print_
     tags = tuple(dict.fromkeys(h.entity.hashtag for h in hits if h.entity and h.entity.type != "state"))[:5]
     offsets = [h.start for h in hits if not h.in_title]
     story_id = hashlib.sha256(f"{article.entry.feed}|{article.entry.entry_id}".encode()).hexdigest()[:12]
     story = StoryRecord(
         id=story_id, created_at=time.time(), published=published.isoformat(), title=article.title,
         url=article.entry.url, source=article.source, summary=summarize(article.title, article.text, offsets),
-        topics=topics, tags=tags, lang=article.lang, fingerprint=print_.to_json(), sources=(source,),
+        topics=topics, tags=tags, lang=article.lang, fingerprint=story_fingerprint([print_]), sources=(source,),
     )
-    return story, False
+    return story, False, print_
 
 
 def _recipients(services: Services, topics: tuple[str, ...]) -> tuple[list[Recipient], list[Recipient]]:

@@ -1,10 +1,16 @@
-"""Same-story grouping quality: pairwise precision and recall on a labelled set.
+"""Same-story grouping quality: pairwise precision and recall on articles labelled by event.
 
-    python -m devtools.evaluate_grouping tests/fixtures/grouping/articles.jsonl [--threshold 0.2]
+    python -m devtools.evaluate_grouping tests/fixtures/real/days_holdout.jsonl [--as-worker] [--errors 30]
 
-Each line: {"id", "group", "source", "published" (ISO 8601), "title", "text"}. Articles
-are fed in publication order through the same fingerprint/find_story path the worker
-uses (entities from the shipped classifier), so the figures are the worker's own.
+Each line: {"id", "story" (or "group"), "outlet" (or "source"), "published" (ISO 8601),
+"title", "text"} and, for --as-worker, "labels". Articles are fed in publication order
+through the worker's own path (classification, fingerprint, story index), one news day
+after another.
+
+By default every article with a story label is grouped: how well events are told apart
+among same-day look-alikes. With --as-worker only the articles the classifier alerts on
+are grouped, as in the running worker; an alerted article without a story label is an
+event of its own.
 """
 
 from __future__ import annotations
@@ -12,66 +18,97 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import combinations
 from pathlib import Path
 
-from classifiers.grouping import SAME_STORY, Fingerprint, article_fingerprint, find_story
+from classifiers.grouping import SAME_STORY, StoryIndex, article_fingerprint
 from classifiers.topics import Classifier, classify
 from core.runtime import load_runtime
 
 
-def cluster(classifier: Classifier, rows: list[dict], threshold: float) -> dict[str, str]:
-    """Article id -> story id, as the worker would assign them."""
-    stories: list[tuple[str, Fingerprint]] = []
+def event_of(row: dict) -> str | None:
+    return row.get("story") or row.get("group")
+
+
+def cluster(classifier: Classifier, rows: list[dict], threshold: float = SAME_STORY) -> dict[str, str]:
+    """Article id -> story id (its first article's), as the worker assigns them."""
+    index = StoryIndex(threshold)
     assigned: dict[str, str] = {}
     for row in sorted(rows, key=lambda r: r["published"]):
         result = classify(classifier, row["title"], row["text"], "ar")
         published = datetime.fromisoformat(row["published"]).timestamp()
         print_ = article_fingerprint(row["title"], row["text"], result, published)
-        match = find_story(print_, stories, threshold)
-        if match is None:
-            stories.append((row["id"], print_))
-            match = row["id"]
-        assigned[row["id"]] = match
+        story = index.find(print_)
+        if story is None:
+            story = row["id"]
+        index.add(story, print_)
+        assigned[row["id"]] = story
     return assigned
 
 
-def pairwise(rows: list[dict], assigned: dict[str, str]) -> tuple[float, float, list[tuple[str, str, str]]]:
+@dataclass
+class Grades:
+    precision: float
+    recall: float
+    events: int
+    stories: int
+    split: list[str]  # events spread over several stories
+    merged: list[list[str]]  # stories holding several events: their events
+    pairs: list[tuple[str, str, str]]  # ("joined" | "split", a, b)
+
+
+def grade(rows: list[dict], assigned: dict[str, str]) -> Grades:
+    truth = {row["id"]: event_of(row) or f"alone:{row['id']}" for row in rows if row["id"] in assigned}
     tp = fp = fn = 0
-    errors = []
-    for a, b in combinations(rows, 2):
-        same_truth = a["group"] == b["group"]
-        same_found = assigned[a["id"]] == assigned[b["id"]]
-        if same_truth and same_found:
-            tp += 1
-        elif same_found:
+    pairs = []
+    for a, b in combinations(sorted(truth), 2):
+        same_truth, same_found = truth[a] == truth[b], assigned[a] == assigned[b]
+        tp += same_truth and same_found
+        if same_found and not same_truth:
             fp += 1
-            errors.append(("joined", a["id"], b["id"]))
-        elif same_truth:
+            pairs.append(("joined", a, b))
+        elif same_truth and not same_found:
             fn += 1
-            errors.append(("split", a["id"], b["id"]))
-    precision = tp / (tp + fp) if tp + fp else 1.0
-    recall = tp / (tp + fn) if tp + fn else 1.0
-    return precision, recall, errors
+            pairs.append(("split", a, b))
+    by_event, by_story = defaultdict(set), defaultdict(set)
+    for article, event in truth.items():
+        by_event[event].add(assigned[article])
+        by_story[assigned[article]].add(event)
+    return Grades(tp / (tp + fp) if tp + fp else 1.0, tp / (tp + fn) if tp + fn else 1.0, len(by_event),
+                  len(by_story), sorted(e for e, s in by_event.items() if len(s) > 1),
+                  [sorted(events) for events in by_story.values() if len(events) > 1], pairs)
+
+
+def select(classifier: Classifier, rows: list[dict], as_worker: bool) -> list[dict]:
+    if not as_worker:
+        return [row for row in rows if event_of(row)]
+    return [row for row in rows if classify(classifier, row["title"], row["text"], "ar", detail=False).alert_topics]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("file", type=Path)
+    parser.add_argument("files", nargs="+", type=Path)
     parser.add_argument("--config", default=None)
-    parser.add_argument("--threshold", type=float, default=None)
+    parser.add_argument("--as-worker", action="store_true", help="group only what the classifier alerts on")
+    parser.add_argument("--threshold", type=float, default=SAME_STORY, help=f"likeness to join (default {SAME_STORY})")
     parser.add_argument("--errors", type=int, default=30)
     args = parser.parse_args(argv)
-    rows = [json.loads(line) for line in args.file.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [json.loads(line) for path in args.files for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()]
     classifier = load_runtime(args.config).classifier
-    assigned = cluster(classifier, rows, SAME_STORY if args.threshold is None else args.threshold)
-    precision, recall, errors = pairwise(rows, assigned)
-    groups = len({r["group"] for r in rows})
-    print(f"{len(rows)} articles in {groups} events -> {len(set(assigned.values()))} stories")
-    print(f"pairwise precision {precision:.3f}  recall {recall:.3f}")
-    titles = {r["id"]: f'{r["group"]}/{r["source"]}: {r["title"][:50]}' for r in rows}
-    for kind, a, b in errors[: args.errors]:
+    chosen = select(classifier, rows, args.as_worker)
+    grades = grade(chosen, cluster(classifier, chosen, args.threshold))
+    print(f"{len(chosen)} articles in {grades.events} events -> {grades.stories} stories"
+          + (" (as the worker: alerted articles only)" if args.as_worker else ""))
+    print(f"pairwise precision {grades.precision:.3f}  recall {grades.recall:.3f}; "
+          f"{len(grades.split)} events split, {len(grades.merged)} stories merging events")
+    for events in grades.merged[: args.errors]:
+        print(f"  merged: {' + '.join(events)}")
+    titles = {r["id"]: f'{event_of(r) or "-"} / {r.get("outlet") or r.get("source")}: {r["title"][:60]}' for r in rows}
+    for kind, a, b in grades.pairs[: args.errors]:
         print(f"  {kind}: {titles[a]}  <->  {titles[b]}")
     return 0
 
