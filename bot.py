@@ -61,6 +61,7 @@ async def _services(stack: AsyncExitStack, runtime: Runtime, *, dry_run: bool, a
                     alerts_jsonl: str | None):
     """Build store, fetcher, pool, sinks and (with a token) the Telegram outbox."""
     from alerts.outbox import Outbox
+    from alerts.reachability import Reachability
     from alerts.sinks import append_jsonl, print_alert
     from alerts.telegram import TelegramSender
     from core.pipeline import Services
@@ -79,7 +80,8 @@ async def _services(stack: AsyncExitStack, runtime: Runtime, *, dry_run: bool, a
     token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
     outbox = None
     if token and not dry_run:
-        sender = TelegramSender(token, os.environ.get("TELEGRAM_API_URL") or DEFAULT_API_URL, config.telegram.timeout)
+        sender = TelegramSender(token, os.environ.get("TELEGRAM_API_URL") or DEFAULT_API_URL, config.telegram.timeout,
+                                Reachability(store.pending_count))
         stack.push_async_callback(sender.close)
         outbox = Outbox(store, sender, admin_chat(config.telegram.admin_chat_id))
         event(log, "sink", target="telegram", chats=len(config.channels))
@@ -155,7 +157,7 @@ async def _run(args: argparse.Namespace) -> int:
     async with AsyncExitStack() as stack:
         services, outbox = await _services(stack, runtime, dry_run=args.dry_run, as_json=args.json,
                                            alerts_jsonl=args.alerts_jsonl)
-        commands = await _subscriber_bot(services) if outbox else None
+        commands = await _subscriber_bot(services, outbox) if outbox else None
         await Worker(path, services, outbox).run(stop)
         if commands:
             await stop_polling(commands)
@@ -163,12 +165,13 @@ async def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _subscriber_bot(services):
+async def _subscriber_bot(services, outbox):
     """Answer /start, /subscribe and friends while the worker runs (Telegram mode only)."""
     from alerts.subscribers import build_app, start_polling
 
     app = build_app(os.environ["TELEGRAM_BOT_TOKEN"].strip(), os.environ.get("TELEGRAM_API_URL") or DEFAULT_API_URL,
-                    services.store, lambda: {n: t.label for n, t in services.runtime.config.topics.items()})
+                    services.store, lambda: {n: t.label for n, t in services.runtime.config.topics.items()},
+                    outbox.reachability)
     return app if await start_polling(app) else None
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from datetime import datetime
 
 from alerts.limits import FloodLimiter
 from alerts.telegram import ChatMoved, Sent, TelegramSender
@@ -19,6 +20,14 @@ from store import OutboxRow, Store
 
 log = logging.getLogger("alerts.outbox")
 IDLE_WAIT = 30.0
+PLAUSIBLE = 86400.0  # a feed's date older than a day (or in the future) says nothing about our delay
+
+
+def published_at(iso: str) -> float | None:
+    try:
+        return datetime.fromisoformat(iso).timestamp()
+    except ValueError:
+        return None
 
 
 class Outbox:
@@ -27,7 +36,9 @@ class Outbox:
         self.sender = sender
         self.admin_chat = admin_chat
         self.limiter = FloodLimiter(store.recent_sends(time.time() - 120))
+        self.reachability = sender.reachability
         self._wake = asyncio.Event()
+        self._paused_until = 0.0  # Telegram unreachable: no row is tried before this
 
     def wake(self) -> None:
         self._wake.set()
@@ -58,6 +69,8 @@ class Outbox:
     async def step(self) -> float:
         """Send one ready row; return how long to wait before the next could be ready (0: now)."""
         now = time.time()
+        if now < self._paused_until:  # one failed call says enough about an outage
+            return self._paused_until - now
         rows = self.store.due(now, limit=200)
         if not rows:
             next_due = self.store.next_due_at()
@@ -85,6 +98,9 @@ class Outbox:
         except DeliveryRetry as exc:
             metrics.DELIVERIES.labels("retry").inc()
             self.store.mark_retry(row, exc.delay, str(exc))
+            if exc.unreachable:  # the outage is told by Reachability, once, not by every retry
+                self._paused_until = time.time() + exc.delay
+                return
             event(log, "delivery_retry", logging.WARNING, chat=chat_id, story=row.story_id,
                   attempt=row.attempts + 1, wait=f"{exc.delay:.1f}s", error=exc)
             return
@@ -106,7 +122,22 @@ class Outbox:
         self.store.mark_sent(row, sent.message_id, row.text)
         metrics.DELIVERIES.labels("edited" if edit else "sent").inc()
         event(log, "delivered", chat=chat_id, story=row.story_id, message_id=sent.message_id,
-              kind="edit" if edit else "send")
+              kind="edit" if edit else "send", **({} if edit else self._latency(row.story_id)))
+
+    def _latency(self, story_id: str) -> dict[str, float]:
+        """Seconds from the article's publication (when its feed gives a plausible time) and
+        from the poll that first saw it, to this first message."""
+        story = self.store.story(story_id)
+        if story is None:  # a digest
+            return {}
+        now, found = time.time(), {}
+        if story.first_seen:
+            found["since_seen_s"] = round(now - story.first_seen, 1)
+        published = published_at(story.published)
+        if published and 0 <= now - published <= PLAUSIBLE:
+            found["latency_s"] = round(now - published, 1)
+            metrics.ALERT_LATENCY.observe(now - published)
+        return found
 
     async def tell_admin(self, text: str) -> None:
         if not self.admin_chat:

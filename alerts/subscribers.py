@@ -13,10 +13,11 @@ from collections.abc import Callable, Mapping
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import NetworkError, TelegramError
 from telegram.ext import Application, CommandHandler, ContextTypes
 
-from alerts.telegram import NO_PREVIEW
+from alerts.reachability import Reachability
+from alerts.telegram import NO_PREVIEW, MonitoredRequest
 from core.logs import event
 from store import Store
 
@@ -54,8 +55,13 @@ def topics_text(topics: Mapping[str, str], mine: list[str]) -> str:
     return "\n".join(lines)
 
 
-def build_app(token: str, base_url: str, store: Store, topics: Topics) -> Application:
-    app = Application.builder().token(token).base_url(base_url).build()
+def build_app(token: str, base_url: str, store: Store, topics: Topics,
+              reachability: Reachability | None = None) -> Application:
+    """Commands over long polling; its Bot API calls report outages like the sender's."""
+    reachability = reachability or Reachability()
+    requests = [MonitoredRequest(reachability, "commands", connection_pool_size=2) for _ in range(2)]
+    app = Application.builder().token(token).base_url(base_url).request(requests[0]) \
+        .get_updates_request(requests[1]).build()
 
     async def reply(update: Update, text: str) -> None:
         if update.effective_message:
@@ -123,12 +129,25 @@ async def start_polling(app: Application) -> bool:
     try:
         await app.initialize()
         await app.start()
-        await app.updater.start_polling(allowed_updates=["message"])
+        await app.updater.start_polling(allowed_updates=["message"], error_callback=_polling_error)
     except TelegramError as exc:
         event(log, "subscriber_bot_unavailable", logging.WARNING, error=type(exc).__name__)
         return False
     event(log, "subscriber_bot_started")
     return True
+
+
+def _polling_error(error: TelegramError) -> None:
+    """getUpdates failed: a network failure is already told (Reachability); anything else once per kind."""
+    if isinstance(error, NetworkError):
+        return
+    kind = type(error).__name__
+    if kind not in _told:
+        _told.add(kind)
+        event(log, "command_polling_failed", logging.WARNING, error=kind, detail=str(error)[:200])
+
+
+_told: set[str] = set()
 
 
 async def stop_polling(app: Application) -> None:

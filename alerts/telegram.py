@@ -13,6 +13,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 from telegram.request import HTTPXRequest
 
+from alerts.reachability import Reachability
 from core.errors import ChatUnavailable, DeliveryError, DeliveryRetry
 
 BACKOFF_BASE = 2.0
@@ -49,12 +50,35 @@ def plain_text(html_text: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", html_text))
 
 
+class MonitoredRequest(HTTPXRequest):
+    """python-telegram-bot's HTTP client, reporting every call's outcome to ``reachability``:
+    a connection that fails or a 5xx answer is an outage, any other answer ends one."""
+
+    def __init__(self, reachability: Reachability, where: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.reachability, self.where = reachability, where
+
+    async def do_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            status, payload = await super().do_request(*args, **kwargs)
+        except NetworkError as exc:  # TimedOut included
+            self.reachability.down(self.where, exc)
+            raise
+        if status >= 500:
+            self.reachability.down(self.where, NetworkError(f"HTTP {status}"))
+        else:
+            self.reachability.up()
+        return status, payload
+
+
 class TelegramSender:
-    def __init__(self, token: str, base_url: str, timeout: float = 20.0) -> None:
+    def __init__(self, token: str, base_url: str, timeout: float = 20.0,
+                 reachability: Reachability | None = None) -> None:
         # Opt in to python-telegram-bot's future timedelta durations (no deprecation warning).
         os.environ.setdefault("PTB_TIMEDELTA", "1")
-        request = HTTPXRequest(connection_pool_size=4, read_timeout=timeout, write_timeout=timeout,
-                               connect_timeout=min(timeout, 10.0))
+        self.reachability = reachability or Reachability()
+        request = MonitoredRequest(self.reachability, "sender", connection_pool_size=4, read_timeout=timeout,
+                                   write_timeout=timeout, connect_timeout=min(timeout, 10.0))
         self._bot = Bot(token=token, base_url=base_url, request=request)
 
     async def close(self) -> None:
@@ -116,4 +140,4 @@ class TelegramSender:
             return DeliveryError(f"bad request: {exc}")
         if isinstance(exc, InvalidToken):
             return DeliveryRetry("the bot token was rejected (401): check TELEGRAM_BOT_TOKEN", BACKOFF_CAP)
-        return DeliveryRetry(f"{type(exc).__name__}: {exc}", backoff(attempts))
+        return DeliveryRetry(f"{type(exc).__name__}: {exc}", backoff(attempts), unreachable=True)

@@ -55,9 +55,9 @@ class FetchSettings(Frozen):
     max_redirects: int = Field(5, ge=0, le=20)
     concurrency: int = Field(50, ge=1, le=1000)
     per_host: int = Field(4, ge=1, le=100)
-    interval: int = Field(300, ge=30, description="default seconds between polls of a feed")
-    min_interval: int = Field(60, ge=10, description="fastest polling for a busy feed")
-    max_interval: int | None = Field(None, ge=30, description="slowest polling for a quiet feed (default: interval)")
+    interval: int = Field(120, ge=30, description="seconds between polls of a feed whose pace is not known yet")
+    min_interval: int = Field(30, ge=10, description="fastest polling for a busy feed")
+    max_interval: int | None = Field(900, ge=30, description="slowest polling for a quiet feed")
     backlog_hours: float = Field(6.0, ge=0, description="older unseen entries are recorded without alerting; 0: off")
     max_entries: int = Field(500, ge=1, description="newest entries looked at per poll")
 
@@ -76,6 +76,20 @@ class ServerSettings(Frozen):
     port: int | None = Field(None, ge=0, le=65535, description="/healthz and /metrics; unset: no server")
     stale_after: float = Field(120.0, gt=0, description="seconds without a heartbeat before /healthz says 503")
     reload_check: float = Field(2.0, gt=0, description="seconds between looks at config.toml for edits")
+    public_url: str | None = Field(None, description="how WebSub hubs reach this server; unset: no push")
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError(f"public_url must start with http:// or https:// (got {value!r})")
+        return value.rstrip("/") if value else value
+
+    @model_validator(mode="after")
+    def _push_needs_a_port(self) -> "ServerSettings":
+        if self.public_url and self.port is None:
+            raise ValueError("public_url needs a port: hubs deliver pushes to this server")
+        return self
 
 
 class FeedConfig(Frozen):
@@ -327,7 +341,7 @@ def _message(error: dict) -> str:
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":
-        close = difflib.get_close_matches(str(loc[-1]), _FIELD_NAMES, n=1, cutoff=0.6)
+        close = difflib.get_close_matches(str(loc[-1]), [n for n in _FIELD_NAMES if n != loc[-1]], n=1, cutoff=0.6)
         return f"unknown field {loc[-1]!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
     message = error["msg"].removeprefix("Value error, ").replace("Input should be", "must be")
     if kind.endswith("_parsing") or kind.endswith("_type"):

@@ -5,6 +5,7 @@
     ├── FetchError             one feed or page could not be fetched (logged, feed keeps its turn)
     │   ├── FetchTimeout       connect/read timeout or total deadline            (transient)
     │   ├── FetchHTTPStatus    4xx/5xx answer; ``transient`` for 429 and 5xx
+    │   │   └── FetchResting   not asked: the host said to wait (429/503 Retry-After) (transient)
     │   ├── FetchTooLarge      body over the byte cap (decoded size included)    (permanent)
     │   ├── FetchRefused       unsafe URL: scheme, private address, content type (permanent)
     │   └── FetchNetwork       DNS, connection reset, redirect loop              (transient)
@@ -50,6 +51,15 @@ class FetchHTTPStatus(FetchError):
         self.transient = status == 429 or status >= 500
 
 
+class FetchResting(FetchHTTPStatus):
+    """A host that answered 429 or 503 is not asked again before it said: politeness for
+    every feed and page on it, not only the one that got the answer."""
+
+    def __init__(self, url: str, status: int, retry_after: float) -> None:
+        super().__init__(url, status, retry_after)
+        self.reason = f"host resting after HTTP {status}, {retry_after:.0f}s left"
+
+
 class FetchTooLarge(FetchError):
     transient = False
 
@@ -71,9 +81,10 @@ class DeliveryError(BotError):
 
 
 class DeliveryRetry(DeliveryError):
-    def __init__(self, reason: str, delay: float) -> None:
+    def __init__(self, reason: str, delay: float, unreachable: bool = False) -> None:
         super().__init__(reason)
         self.delay = delay
+        self.unreachable = unreachable  # Telegram could not be reached at all: an outage, not this message
 
 
 class ChatUnavailable(DeliveryError):

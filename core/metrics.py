@@ -21,3 +21,7 @@ OUTBOX_PENDING = Gauge("bot_outbox_pending", "Messages waiting in the outbox.", 
 FEEDS_FAILING = Gauge("bot_feeds_failing", "Configured feeds whose last poll failed.", registry=REGISTRY)
 HEARTBEAT = Gauge("bot_heartbeat_timestamp_seconds", "When the worker's event loop last reported alive.",
                   registry=REGISTRY)
+ALERT_LATENCY = Histogram("bot_alert_latency_seconds",
+                          "From an article's publication (when its feed says a plausible time) to its first message.",
+                          buckets=(5, 10, 20, 30, 45, 60, 75, 90, 120, 180, 300, 600, 1800), registry=REGISTRY)
+TELEGRAM_UP = Gauge("bot_telegram_reachable", "1 while the Bot API answers, 0 during an outage.", registry=REGISTRY)

@@ -51,6 +51,7 @@ class Services:
     announce: Callable[[Alert, str], None] | None = None  # console/JSONL, with the rendered text
     on_queued: Callable[[], None] | None = None  # wakes the sender
     stories: StoryIndex | None = None  # recent stories to group with, read from the store at first use
+    on_hub: Callable[[FeedConfig, str, str], None] | None = None  # a feed names a WebSub hub (and topic)
 
 
 @dataclass
@@ -92,8 +93,9 @@ async def _process_feed(services: Services, feed: FeedConfig, report: CycleRepor
         poll = await poll_feed(services.fetcher, feed, state)
     except FetchError as exc:
         failures = state.failures + 1
+        wait = failure_backoff(feed, settings, failures, getattr(exc, "retry_after", None))
         store.save_feed_state(replace(state, name=feed.name, last_polled=now, last_error=exc.reason, failures=failures,
-                                      next_poll=now + failure_backoff(feed, settings, failures)))
+                                      next_poll=now + wait))
         report.failed[feed.name] = exc.reason
         metrics.FEED_POLLS.labels("failed").inc()
         event(log, "feed_failed", logging.WARNING, feed=feed.name, url=feed.url, error=exc.reason, failures=failures)
@@ -106,12 +108,14 @@ async def _process_feed(services: Services, feed: FeedConfig, report: CycleRepor
     elapsed = now - state.last_success if state.last_success else None
     per_day = (smoothed(state.entries_per_day, observed_rate(published, len(todo), elapsed, now)) if poll.changed
                else quieter(state.entries_per_day))
-    interval = next_interval(feed, settings, per_day)
+    interval = next_interval(feed, settings, per_day, poll.asked)
     store.save_feed_state(replace(
         state, name=feed.name, etag=poll.etag, last_modified=poll.last_modified, content_hash=poll.content_hash,
         last_polled=now, last_success=now, last_error=None, failures=0, next_poll=now + interval,
-        entries_per_day=per_day, interval=interval,
+        entries_per_day=per_day, interval=interval, asked_interval=poll.asked,
     ))
+    if poll.hub and services.on_hub:
+        services.on_hub(feed, poll.hub, poll.topic or feed.url)
     cutoff = backlog_cutoff(settings, state.last_success is None, published, now)
     old = [e for e in todo if cutoff and e.published and e.published.timestamp() < cutoff]
     for entry in old:  # recorded, so they never alert later either
@@ -122,10 +126,11 @@ async def _process_feed(services: Services, feed: FeedConfig, report: CycleRepor
     if todo or old:
         event(log, "feed_polled", feed=feed.name, entries=len(entries), new=len(todo), backlog=len(old))
     for entry in todo:
-        await _process_entry(services, feed, entry, report)
+        await _process_entry(services, feed, entry, report, now)
 
 
-async def _process_entry(services: Services, feed: FeedConfig, entry: FeedEntry, report: CycleReport) -> None:
+async def _process_entry(services: Services, feed: FeedConfig, entry: FeedEntry, report: CycleReport,
+                         seen_at: float) -> None:
     store, runtime = services.store, services.runtime
     if entry.url and store.url_seen(entry.url) is not None:  # same article through another feed
         store.mark_seen(feed.url, entry.entry_id, entry.url, store.url_seen(entry.url) or None)
@@ -137,7 +142,7 @@ async def _process_entry(services: Services, feed: FeedConfig, entry: FeedEntry,
     if not topics:
         store.mark_seen(feed.url, entry.entry_id, entry.url)
         return
-    story, is_update, print_ = _story_for(services, article, classification, topics)
+    story, is_update, print_ = _story_for(services, article, classification, topics, seen_at)
     recipients, digests = _recipients(services, story.topics)
     alert = _alert(story, is_update, tuple(dict.fromkeys(chat for chat, _ in recipients + digests)))
     labels = {name: topic.label for name, topic in runtime.config.topics.items()}
@@ -199,7 +204,7 @@ def _story_index(services: Services) -> StoryIndex:
 
 
 def _story_for(
-    services: Services, article: Article, classification: Classification, topics: tuple[str, ...]
+    services: Services, article: Article, classification: Classification, topics: tuple[str, ...], seen_at: float
 ) -> tuple[StoryRecord, bool, Fingerprint]:
     """A new story, or the recent one this article reports too (with this outlet added)."""
     store = services.store
@@ -222,6 +227,7 @@ def _story_for(
         id=story_id, created_at=time.time(), published=published.isoformat(), title=article.title,
         url=article.entry.url, source=article.source, summary=summarize(article.title, article.text, offsets),
         topics=topics, tags=tags, lang=article.lang, fingerprint=story_fingerprint([print_]), sources=(source,),
+        first_seen=seen_at,
     )
     return story, False, print_
 

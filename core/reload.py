@@ -22,7 +22,7 @@ RESTART_FIELDS = {
     "fetch": ("user_agent", "connect_timeout", "read_timeout", "deadline", "max_bytes", "max_redirects",
               "concurrency", "per_host"),
     "storage": ("path",),
-    "server": ("host", "port", "stale_after", "reload_check"),
+    "server": ("host", "port", "stale_after", "reload_check", "public_url"),
     "telegram": ("timeout",),
 }
 

@@ -23,9 +23,12 @@ from core.health import BEAT_SECONDS, Health, beat, serve
 from core.logs import event
 from core.pipeline import Services, flush_digests, forget_old_entries, run_cycle
 from core.reload import check_for_edit
+from core.errors import FetchError
+from fetchers.websub import Subscription, Subscriptions, subscribe_form
 
 log = logging.getLogger("worker")
 STOP_GRACE = 8.0  # seconds granted to the send in flight on SIGTERM (the contract is 10)
+SUBSCRIBE_CHECK = 5.0  # seconds between looks for WebSub subscriptions to make or renew
 
 
 class Worker:
@@ -34,10 +37,17 @@ class Worker:
         self.services = services
         self.outbox = outbox
         self.scheduler = AsyncIOScheduler(event_loop=asyncio.get_running_loop())
-        self.health = Health(services.runtime.config.server.stale_after)
+        self.health = Health(services.runtime.config.server.stale_after,
+                             telegram=outbox.reachability if outbox else None)
         self._polls: set[asyncio.Task] = set()
+        self._polling: set[str] = set()  # feeds being polled now
+        self._again: set[str] = set()  # feeds pushed while being polled: poll once more
         self._refused: str | None = None
         self._stopping = False
+        public_url = services.runtime.config.server.public_url
+        self.websub = Subscriptions(public_url) if public_url else None
+        if self.websub:
+            services.on_hub = lambda feed, hub, topic: self.websub.want(feed.url, hub, topic)
 
     def feeds(self) -> dict[str, FeedConfig]:
         return {f.url: f for f in self.services.runtime.config.feeds}
@@ -55,7 +65,13 @@ class Worker:
                                next_run_time=datetime.now().astimezone())
         self.scheduler.add_job(self._beat, "interval", id="heartbeat", seconds=BEAT_SECONDS, max_instances=1,
                                coalesce=True, next_run_time=datetime.now().astimezone())
-        server = serve(config.server.host, config.server.port, self.health) if config.server.port is not None else None
+        if self.websub:
+            self.scheduler.add_job(self._subscribe, "interval", id="websub", seconds=SUBSCRIBE_CHECK, max_instances=1,
+                                   coalesce=True)
+        loop = asyncio.get_running_loop()
+        server = serve(config.server.host, config.server.port, self.health, self.websub,
+                       lambda url: loop.call_soon_threadsafe(self.poll_now, url), config.fetch.max_bytes) \
+            if config.server.port is not None else None
         self.scheduler.start()
         event(log, "worker_started", feeds=len(config.feeds), topics=",".join(config.topics), config=self.path,
               version=self.services.runtime.version)
@@ -82,20 +98,55 @@ class Worker:
                                run_date=datetime.now().astimezone() + timedelta(seconds=max(0.0, delay)),
                                misfire_grace_time=None)
 
+    def poll_now(self, url: str) -> None:
+        """A push: poll the feed at once, or once more right after the poll in flight."""
+        if self._stopping or url not in self.feeds():
+            return
+        if url in self._polling:
+            self._again.add(url)
+        else:
+            self._schedule(url, 0)
+
     async def _poll(self, url: str) -> None:
         feed = self.feeds().get(url)
         if feed is None:  # removed by a reload while its job waited
             return
         task = asyncio.current_task()
         self._polls.add(task)
+        self._polling.add(url)
         try:
             await run_cycle(self.services, [feed])
         finally:
             self._polls.discard(task)
+            self._polling.discard(url)
         if not self._stopping and url in self.feeds():
             state = self.services.store.feed_state(url, feed.name)
             interval = self.services.runtime.config.fetch.interval
-            self._schedule(url, (state.next_poll or time.time() + interval) - time.time())
+            delay = 0.0 if url in self._again else (state.next_poll or time.time() + interval) - time.time()
+            self._again.discard(url)
+            self._schedule(url, delay)
+
+    async def _subscribe(self) -> None:
+        """Ask hubs for the feeds that name one, and renew leases before they end."""
+        for subscription in self.websub.due(time.time()):
+            await self._ask_hub(subscription)
+
+    async def _ask_hub(self, subscription: Subscription) -> None:
+        form = subscribe_form(self.websub, subscription)
+        try:
+            status = await self.services.fetcher.post_form(subscription.hub, form, trusted=subscription.feed)
+        except FetchError as exc:
+            self.websub.failed(subscription, exc.reason, time.time())
+            event(log, "websub_subscribe_failed", logging.WARNING, hub=subscription.hub, topic=subscription.topic,
+                  error=exc.reason)
+            return
+        if status in (202, 204):
+            self.websub.requested(subscription, time.time())
+            event(log, "websub_subscribe_requested", hub=subscription.hub, topic=subscription.topic)
+        else:
+            self.websub.failed(subscription, f"HTTP {status}", time.time())
+            event(log, "websub_subscribe_failed", logging.WARNING, hub=subscription.hub, topic=subscription.topic,
+                  error=f"HTTP {status}")
 
     async def _reload(self) -> None:
         before = self.feeds()
@@ -119,6 +170,8 @@ class Worker:
         for url in before.keys() - self.feeds().keys():
             if self.scheduler.get_job(f"feed:{url}"):
                 self.scheduler.remove_job(f"feed:{url}")
+        if self.websub:
+            self.websub.forget(set(self.feeds()))
         if self.outbox:
             self.outbox.admin_chat = admin_chat(result.runtime.config.telegram.admin_chat_id)
         event(log, "config_reloaded", version=result.version, changes="; ".join(result.changes) or "none",

@@ -24,6 +24,15 @@ class Received:
     at: float = field(default_factory=time.time)
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:  # type: ignore[no-untyped-def]
+        """A client that went away mid-answer (a worker killed or stopping) is not news."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class FakeTelegram:
     def __init__(self, port: int = 0, enforce_limits: bool = False) -> None:
         self.received: list[Received] = []
@@ -32,6 +41,7 @@ class FakeTelegram:
         self.unknown: set[str] = set()
         self.migrations: dict[str, int] = {}
         self.enforce_limits = enforce_limits
+        self.unreachable = False  # an outage: every request's connection is dropped unanswered
         self.updates: list[dict] = []  # what getUpdates hands out, by update_id
         self._lock = threading.Lock()
         self._next_id = 1
@@ -48,7 +58,7 @@ class FakeTelegram:
 
             do_GET = do_POST  # noqa: N815
 
-        self._http = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self._http = _Server(("127.0.0.1", port), Handler)
         self._http.daemon_threads = True
         self._thread = threading.Thread(target=self._http.serve_forever, daemon=True)
 
@@ -107,6 +117,8 @@ class FakeTelegram:
         params = self._params(handler.headers.get("Content-Type", ""), raw)
         with self._lock:
             scripted = self.failures.popleft() if self.failures and method != "getMe" else None
+        if self.unreachable:
+            scripted = ("drop", 0)
         if scripted:
             kind, retry_after = scripted
             if kind == "drop":

@@ -29,6 +29,9 @@ class Poll:
     etag: str | None
     last_modified: str | None
     content_hash: str | None
+    asked: float | None = None  # seconds the feed asks between polls: <ttl>, else Cache-Control max-age
+    hub: str | None = None  # a WebSub hub the feed names, and the topic to subscribe to
+    topic: str | None = None
 
 
 async def poll_feed(fetcher: Fetcher, feed: FeedConfig, state: FeedState) -> Poll:
@@ -38,26 +41,43 @@ async def poll_feed(fetcher: Fetcher, feed: FeedConfig, state: FeedState) -> Pol
     if state.last_modified:
         headers["If-Modified-Since"] = state.last_modified
     response = await fetcher.get(feed.url, headers=headers, trusted=feed.url)
+    max_age = _max_age(response.headers)
     if response.status == 304:
-        return Poll(False, (), state.etag, state.last_modified, state.content_hash)
+        return Poll(False, (), state.etag, state.last_modified, state.content_hash, max_age or state.asked_interval)
     etag = response.headers.get("etag") or None
     modified = response.headers.get("last-modified") or None
     digest = hashlib.sha256(response.content).hexdigest()
     if digest == state.content_hash:  # a server that ignores conditional requests
-        return Poll(False, (), etag, modified, digest)
-    entries = parse_feed(feed, response.content, response.headers, response.url)
-    return Poll(True, entries, etag, modified, digest)
+        return Poll(False, (), etag, modified, digest, max_age or state.asked_interval)
+    document = read_feed(feed, response.content, response.headers, response.url)
+    return Poll(True, document.entries, etag, modified, digest, document.ttl or max_age, document.hub,
+                document.topic)
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    entries: tuple[FeedEntry, ...]  # newest first
+    ttl: float | None  # seconds, from RSS <ttl> (minutes)
+    hub: str | None  # <link rel="hub">: where to subscribe for pushes (WebSub)
+    topic: str | None  # <link rel="self">: the url to subscribe to
 
 
 def parse_feed(feed: FeedConfig, body: bytes, headers: dict[str, str], base_url: str) -> tuple[FeedEntry, ...]:
     """Entries of a feed document, newest first; FeedParseError when it is no feed at all."""
+    return read_feed(feed, body, headers, base_url).entries
+
+
+def read_feed(feed: FeedConfig, body: bytes, headers: dict[str, str], base_url: str) -> Document:
     parsed = feedparser.parse(io.BytesIO(body), response_headers={**headers, "content-location": base_url})
+    links = {link.get("rel"): link.get("href") for link in parsed.feed.get("links", []) if link.get("href")}
+    ttl = parsed.feed.get("ttl")
+    ttl_seconds = float(ttl) * 60 if isinstance(ttl, str) and ttl.strip().isdigit() else None
     if not parsed.entries:
         if parsed.get("bozo") and parsed.get("bozo_exception") is not None:
             raise FeedParseError(feed.url, f"not a feed: {parsed.bozo_exception}")
         if not parsed.get("version"):
             raise FeedParseError(feed.url, "not an RSS or Atom document")
-        return ()
+        return Document((), ttl_seconds, links.get("hub"), links.get("self"))
     entries = []
     for item in parsed.entries:
         link = item.get("link") or ""
@@ -77,7 +97,15 @@ def parse_feed(feed: FeedConfig, body: bytes, headers: dict[str, str], base_url:
         )
     if all(e.published for e in entries):  # some feeds list oldest first; undated ones keep feed order
         entries.sort(key=lambda e: e.published, reverse=True)  # type: ignore[arg-type, return-value]
-    return tuple(entries)
+    return Document(tuple(entries), ttl_seconds, links.get("hub"), links.get("self"))
+
+
+def _max_age(headers: dict[str, str]) -> float | None:
+    for part in headers.get("cache-control", "").split(","):
+        name, _, value = part.strip().partition("=")
+        if name.lower() in ("max-age", "s-maxage") and value.strip().isdigit():
+            return float(value)
+    return None
 
 
 def _text(value: object) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass
@@ -13,10 +14,14 @@ import httpcore
 import httpx
 
 from core.config import FetchSettings
-from core.errors import FetchError, FetchHTTPStatus, FetchNetwork, FetchRefused, FetchTimeout, FetchTooLarge
+from core.errors import (
+    FetchError, FetchHTTPStatus, FetchNetwork, FetchRefused, FetchResting, FetchTimeout, FetchTooLarge,
+)
 from fetchers.addresses import GuardedBackend, trusted_host
 
 SHARDS = 16
+REST_DEFAULT = 60.0  # a 429 or 503 without Retry-After: the host rests this long
+REST_CAP = 6 * 3600.0
 PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/xml", "application/xml", "text/plain")
 
 
@@ -70,6 +75,7 @@ class Fetcher:
         )
         self._all = asyncio.Semaphore(settings.concurrency)
         self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(settings.per_host))
+        self._resting: dict[str, tuple[float, int]] = {}  # host -> (until, the status that asked)
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -97,6 +103,7 @@ class Fetcher:
             _check_scheme(url)
             seen.append(url)
             host = urlsplit(url).netloc
+            self._check_rest(url, host)
             async with self._hosts[host], self._all:  # host first: a busy host never holds global slots
                 started = loop.time()
                 try:
@@ -104,6 +111,12 @@ class Fetcher:
                         response = await self._once(url, headers, accept)
                 except TimeoutError:
                     raise FetchTimeout(url, f"no complete answer within {self.settings.deadline:g}s") from None
+                except FetchHTTPStatus as exc:
+                    if exc.status in (429, 503):
+                        wait = min(REST_CAP, exc.retry_after if exc.retry_after is not None else REST_DEFAULT)
+                        self._resting[host] = (time.time() + wait, exc.status)
+                        exc.retry_after = wait
+                    raise
                 budget -= loop.time() - started
             if response.status in (301, 302, 303, 307, 308) and "location" in response.headers:
                 url = urljoin(url, response.headers["location"])
@@ -112,6 +125,34 @@ class Fetcher:
                 continue
             return response
         raise FetchNetwork(url, f"more than {self.settings.max_redirects} redirects")
+
+    async def post_form(self, url: str, form: dict[str, str], *, trusted: str | None = None) -> int:
+        """POST a form (a WebSub subscription), no redirects followed; the answer's status.
+
+        The same address guard, limits and deadline as ``get``: a hub named by a feed is
+        as untrusted as any link in it."""
+        _check_scheme(url)
+        host = urlsplit(url).netloc
+        self._check_rest(url, host)
+        token = trusted_host.set(urlsplit(trusted).hostname if trusted else None)
+        try:
+            async with self._hosts[host], self._all, asyncio.timeout(self.settings.deadline):
+                response = await self._client.post(url, data=form)
+                return response.status_code
+        except TimeoutError:
+            raise FetchTimeout(url, f"no answer within {self.settings.deadline:g}s") from None
+        except FetchRefused as exc:
+            raise FetchRefused(url, exc.reason) from None
+        except (httpx.TransportError, httpx.InvalidURL) as exc:
+            raise FetchNetwork(url, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__) from None
+        finally:
+            trusted_host.reset(token)
+
+    def _check_rest(self, url: str, host: str) -> None:
+        until, status = self._resting.get(host, (0.0, 0))
+        if until > time.time():
+            raise FetchResting(url, status, until - time.time())
+        self._resting.pop(host, None)
 
     async def _once(self, url: str, headers: dict[str, str], accept: tuple[str, ...] | None) -> Response:
         cap = self.settings.max_bytes

@@ -114,6 +114,14 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         );
         """,
     ),
+    (
+        "002_freshness",
+        """
+        -- a feed's own <ttl> or Cache-Control max-age, and when a poll first saw a story's first article
+        ALTER TABLE feeds ADD COLUMN asked_interval REAL;
+        ALTER TABLE stories ADD COLUMN first_seen REAL
+        """,
+    ),
 )
 
 
@@ -131,6 +139,7 @@ class FeedState:
     next_poll: float | None = None
     entries_per_day: float | None = None
     interval: float | None = None
+    asked_interval: float | None = None  # seconds the feed asks between polls (<ttl>, max-age)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +156,7 @@ class StoryRecord:
     lang: str
     fingerprint: dict
     sources: tuple[tuple[str, str, str], ...]  # (source, url, title), first first
+    first_seen: float | None = None  # when a poll first saw the story's first article
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,6 +287,7 @@ class Store:
             lang=row["lang"],
             fingerprint=json.loads(row["fingerprint"]),
             sources=tuple(tuple(s) for s in sources),
+            first_seen=row["first_seen"],
         )
 
     def save_story(
@@ -305,10 +316,10 @@ class Store:
                 )
             else:
                 db.execute(
-                    "INSERT INTO stories VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO stories VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (story.id, now, now, story.published, story.title, story.url, story.source, story.summary,
                      json.dumps(story.topics), json.dumps(story.tags, ensure_ascii=False), story.lang,
-                     json.dumps(story.fingerprint)),
+                     json.dumps(story.fingerprint), story.first_seen),
                 )
             for offset, (source, url, title) in enumerate(story.sources):
                 db.execute(

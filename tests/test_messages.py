@@ -30,6 +30,30 @@ def test_summary_prefers_lead_and_term_dense_sentences_within_limit():
     assert len(summary) <= 450
 
 
+PAGE = (
+    "غارات جوية روسية تستهدف ريف إدلب الجنوبي\n"
+    "دبي، الإمارات العربية المتحدة (CNN)-- غارات جوية روسية تستهدف ريف إدلب الجنوبي.\n"
+    "شنت الطائرات الحربية الروسية عشرات الغارات على بلدات معرة النعمان وكفرنبل فجر الأحد، ما أسفر عن مقتل 12 مدنياً بينهم ثلاثة أطفال.\n"
+    "الحرب السورية: من يقاتل من؟\n"
+    "شاهد: لحظة سقوط صاروخ على سوق شعبي في معرة النعمان\n"
+    "وقال الدفاع المدني إن فرقه انتشلت الضحايا من تحت الأنقاض وإن عدد القتلى مرشح للارتفاع.\n"
+    "بيروت (رويترز) - وذكر المرصد السوري أن القصف هو الأعنف منذ توقيع اتفاق خفض التصعيد قبل أشهر.\n"
+)
+
+
+def test_a_summary_adds_to_the_headline_and_holds_only_sentences_of_the_story():
+    summary = summarize("غارات جوية روسية تستهدف ريف إدلب الجنوبي", PAGE)
+    assert summary.startswith("شنت الطائرات")  # not the headline again, nor its dateline
+    assert "12 مدنياً" in summary and "الدفاع المدني" in summary
+    for line in ("من يقاتل من", "شاهد", "CNN", "رويترز"):
+        assert line not in summary, line  # a subhead, a video caption, agency datelines
+    assert "وذكر المرصد السوري" in summary or len(summary) > 300
+
+
+def test_a_story_that_is_only_its_headline_still_gets_a_line():
+    assert summarize("مجلس الأمن يمدد ولاية البعثة", "مجلس الأمن يمدد ولاية البعثة في جنوب السودان لعام.")
+
+
 def test_summary_never_cuts_a_word():
     long = "كلمة " * 200
     summary = summarize("", long, limit=100)

@@ -13,22 +13,34 @@ from fetchers.pacing import backlog_cutoff, failure_backoff, next_interval, obse
 from store import Store
 from tests.conftest import write_config
 
-SETTINGS = FetchSettings(interval=300, min_interval=60, max_interval=1800)
+SETTINGS = FetchSettings(interval=120, min_interval=30, max_interval=900)
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
 FEED = FeedConfig(name="f", url="http://h/f")
 
 
 def test_busy_feeds_are_polled_faster_and_quiet_ones_slower_within_bounds():
-    every_10_min = [NOW - timedelta(minutes=10 * i) for i in range(20)]
-    busy = observed_rate(every_10_min, 0, None, NOW.timestamp())
-    assert 140 < busy < 150  # items per day
-    assert 300 * 0.9 <= next_interval(FEED, SETTINGS, busy) <= 300 * 1.1  # twice per item (every 10 min)
-    assert next_interval(FEED, SETTINGS, 1000) <= 60 * 1.1
-    assert 1800 * 0.9 <= next_interval(FEED, SETTINGS, 2) <= 1800 * 1.1
-    assert 300 * 0.9 <= next_interval(FEED, SETTINGS, None) <= 300 * 1.1
-    pinned = FeedConfig(name="p", url="http://h/p", interval=120)
-    assert 120 * 0.9 <= next_interval(pinned, SETTINGS, 1000) <= 120 * 1.1
-    assert next_interval(FEED, FetchSettings(interval=300), 1) <= 300 * 1.1  # no max set: never slower than asked
+    every_5_min = [NOW - timedelta(minutes=5 * i) for i in range(13)]
+    busy = observed_rate(every_5_min, 0, None, NOW.timestamp())
+    assert 287 < busy < 289  # items per day
+    assert 60 * 0.9 <= next_interval(FEED, SETTINGS, busy) <= 60 * 1.1  # five polls per item: a minute
+    assert 30 * 0.9 <= next_interval(FEED, SETTINGS, 5000) <= 30 * 1.1  # never faster than min_interval
+    assert 900 * 0.9 <= next_interval(FEED, SETTINGS, 2) <= 900 * 1.1  # a quiet feed: rarely
+    assert 120 * 0.9 <= next_interval(FEED, SETTINGS, None) <= 120 * 1.1  # a rate not known yet
+    pinned = FeedConfig(name="p", url="http://h/p", interval=300)
+    assert 300 * 0.9 <= next_interval(pinned, SETTINGS, 5000) <= 300 * 1.1
+    assert next_interval(FEED, FetchSettings(interval=300, max_interval=None), 1) <= 300 * 1.1  # no max: never slower
+
+
+def test_a_feeds_own_ttl_or_max_age_is_heeded_when_under_an_hour():
+    busy = 288.0
+    assert 600 * 0.9 <= next_interval(FEED, SETTINGS, busy, asked=600) <= 600 * 1.1  # <ttl>10</ttl>
+    assert next_interval(FEED, SETTINGS, busy, asked=7200) <= 60 * 1.1  # two hours: news cannot wait that long
+    assert next_interval(FEED, SETTINGS, busy, asked=10) <= 60 * 1.1  # a lower bound, never a reason to hurry
+
+
+def test_a_retry_after_is_obeyed():
+    assert failure_backoff(FEED, SETTINGS, 1, retry_after=1800) >= 1800
+    assert failure_backoff(FEED, SETTINGS, 1, retry_after=None) <= 120 * 1.1
 
 
 def test_rates_smooth_and_decay():

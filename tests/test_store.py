@@ -16,8 +16,22 @@ def test_migrations_are_recorded_and_rerun_safely(tmp_path):
     Store(tmp_path / "db.sqlite3").close()
     store = Store(tmp_path / "db.sqlite3")
     names = [r[0] for r in store._db.execute("SELECT name FROM migrations")]  # noqa: SLF001
-    assert names == ["001_initial"]
+    assert names == ["001_initial", "002_freshness"]
     assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"  # noqa: SLF001
+
+
+def test_a_store_made_before_the_freshness_columns_gets_them(tmp_path):
+    import sqlite3
+
+    from store.sqlite import MIGRATIONS
+
+    with sqlite3.connect(tmp_path / "old.sqlite3") as db:  # as the previous release left it
+        db.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at REAL)")
+        db.executescript(MIGRATIONS[0][1])
+        db.execute("INSERT INTO migrations VALUES ('001_initial', 0)")
+    store = Store(tmp_path / "old.sqlite3")
+    store.save_story(story(), feed_url="f", entry_id="e1", messages={}, deliver=False)
+    assert store.story("s1").first_seen is None and store.feed_state("u", "n").asked_interval is None
 
 
 def test_story_entry_and_outbox_rows_commit_together(tmp_path):

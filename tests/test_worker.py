@@ -26,8 +26,8 @@ def seed_outbox(db) -> None:
     store.close()
 
 
-def start(config, env):
-    return subprocess.Popen([sys.executable, str(ROOT / "bot.py"), "run", "--config", str(config)], env=env,
+def start(config, env, *args: str):
+    return subprocess.Popen([sys.executable, str(ROOT / "bot.py"), "run", "--config", str(config), *args], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT)
 
 
