@@ -8,15 +8,15 @@ topic alerts when its points reach the threshold.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 from bisect import bisect_right
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from classifiers.gazetteer import Gazetteer
 from classifiers.language import detect_language
 from classifiers.matcher import Lexicon, RawHit, Tokens
-from core.config import PLACES, Points, Rule, TopicConfig
+from core.config import Points, Rule, TopicConfig
 from core.models import Classification, Entity, Evidence, Hit, TopicScore
 
 MORE_CAP = 3  # further sentences that add `more` points
@@ -121,6 +121,7 @@ class Segment:
 
 
 def read(classifier: Classifier, title: str, text: str) -> list[Segment]:
+    """The headline and the text scanned once for every topic: hits by topic, sentences."""
     lexicon = classifier.lexicon
     segments = []
     for in_title, body in ((True, title), (False, text)):
@@ -132,7 +133,10 @@ def read(classifier: Classifier, title: str, text: str) -> list[Segment]:
                 by_topic[owner].append(raw)
             else:
                 by_topic[owner] = [raw]
-        spans = [(0, len(tokens.words) - 1)] if in_title and tokens.words else [] if in_title else tokens.sentences()
+        if in_title:  # the headline is one sentence, whatever its punctuation
+            spans = [(0, len(tokens.words) - 1)] if tokens.words else []
+        else:
+            spans = tokens.sentences()
         segments.append(Segment(in_title, body, tokens, by_topic, spans, [first for first, _ in spans]))
     return segments
 

@@ -32,7 +32,7 @@ from fetchers.feeds import poll_feed
 from fetchers.http import PAGE_TYPES, Fetcher
 from fetchers.pacing import backlog_cutoff, failure_backoff, next_interval, observed_rate, quieter, smoothed
 from fetchers.pages import Extracted, extract
-from store import FeedState, Store, StoryRecord
+from store import Store, StoryRecord
 
 log = logging.getLogger("pipeline")
 Recipient = tuple[str, int | None]

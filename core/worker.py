@@ -19,11 +19,11 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from alerts.outbox import Outbox
 from core import metrics
 from core.config import FeedConfig
+from core.errors import FetchError
 from core.health import BEAT_SECONDS, Health, beat, serve
 from core.logs import event
 from core.pipeline import Services, flush_digests, forget_old_entries, run_cycle
 from core.reload import check_for_edit
-from core.errors import FetchError
 from fetchers.websub import Subscription, Subscriptions, subscribe_form
 
 log = logging.getLogger("worker")
