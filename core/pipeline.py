@@ -31,7 +31,7 @@ from core.runtime import Runtime
 from fetchers.feeds import poll_feed
 from fetchers.http import PAGE_TYPES, Fetcher
 from fetchers.pacing import backlog_cutoff, failure_backoff, next_interval, observed_rate, quieter, smoothed
-from fetchers.pages import Extracted, extract
+from fetchers.pages import Extracted, extract, without_headline
 from store import Store, StoryRecord
 
 log = logging.getLogger("pipeline")
@@ -182,7 +182,8 @@ async def _read_article(services: Services, feed: FeedConfig, entry: FeedEntry) 
             event(log, name, logging.WARNING, feed=feed.name, url=entry.url, error=exc.reason)
     title = entry.title or (extracted.title if extracted else "")
     if extracted and len(extracted.text) >= len(entry.summary):
-        return Article(entry, title, extracted.text, lang, source=feed.name, extracted=True)
+        text = without_headline(extracted.text, title)  # the feed's headline may differ from the page's
+        return Article(entry, title, text, lang, source=feed.name, extracted=True)
     return Article(entry, title, entry.summary, lang="", source=feed.name, extracted=False)
 
 

@@ -34,5 +34,17 @@ def extract(html: bytes, url: str) -> Extracted | None:
     )
     if document is None or not document.text:
         return None
-    text = document.text.strip()[:MAX_TEXT_CHARS]
-    return Extracted(title=(document.title or "").strip(), text=text, date=document.date)
+    title = (document.title or "").strip()
+    text = without_headline(document.text.strip(), title)[:MAX_TEXT_CHARS]
+    return Extracted(title=title, text=text, date=document.date)
+
+
+def without_headline(text: str, title: str) -> str:
+    """The text without the page's own headline (an <h1> inside <article> is extracted as
+    its first line): the classifier reads the first lines as the lead, and a repeated
+    headline would push the real lead out of it."""
+    first, _, rest = text.partition("\n")
+    line, heading = " ".join(first.split()), " ".join(title.split())
+    if rest and len(line) >= 10 and (line == heading or heading.startswith(line)):  # "headline | outlet"
+        return rest.lstrip()
+    return text

@@ -9,7 +9,7 @@ from devtools.feed_server import FeedServer, reply, slow, static
 from fetchers.feeds import parse_feed, poll_feed
 from fetchers.http import PAGE_TYPES, Fetcher
 from fetchers.identity import canonical_url, entry_identity
-from fetchers.pages import extract
+from fetchers.pages import extract, without_headline
 from store import FeedState
 
 SETTINGS = FetchSettings(connect_timeout=1, read_timeout=1, deadline=2, max_bytes=200_000, max_redirects=3)
@@ -66,6 +66,16 @@ def test_windows_1256_page_extracts_as_arabic():
             "<article><h1>غارات على إدلب</h1><p>" + "قصفت طائرات حربية مدينة معرة النعمان في ريف إدلب. " * 5 +
             "</p></article></body></html>").encode("windows-1256")
     assert "معرة النعمان" in extract(page, "http://h/a").text
+
+
+def test_the_pages_own_headline_is_not_read_as_the_lead():
+    lead = "قصفت طائرات حربية مدينة معرة النعمان في ريف إدلب صباح اليوم. "
+    page = (f"<html><head><title>غارات على إدلب | الموقع</title></head><body><article><h1>غارات على إدلب</h1>"
+            f"<p>{lead * 4}</p><p>{'وقال مصدر طبي إن الحصيلة مرشحة للارتفاع. ' * 4}</p></article></body></html>")
+    extracted = extract(page.encode(), "http://h/a")
+    assert extracted.text.startswith("قصفت طائرات"), extracted.text[:40]
+    assert without_headline("عنوان آخر للخبر\n" + lead, "عنوان آخر للخبر") == lead
+    assert without_headline("سطر أول من الخبر نفسه.\n" + lead, "عنوان آخر") == "سطر أول من الخبر نفسه.\n" + lead
 
 
 def test_junk_is_a_named_parse_error():
