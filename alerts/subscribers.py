@@ -137,6 +137,9 @@ async def start_polling(app: Application) -> bool:
     return True
 
 
+_told: set[str] = set()  # kinds of getUpdates failure already logged
+
+
 def _polling_error(error: TelegramError) -> None:
     """getUpdates failed: a network failure is already told (Reachability); anything else once per kind."""
     if isinstance(error, NetworkError):
@@ -145,9 +148,6 @@ def _polling_error(error: TelegramError) -> None:
     if kind not in _told:
         _told.add(kind)
         event(log, "command_polling_failed", logging.WARNING, error=kind, detail=str(error)[:200])
-
-
-_told: set[str] = set()
 
 
 async def stop_polling(app: Application) -> None:

@@ -12,8 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from classifiers.grouping import words
-from classifiers.normalize import normalize
+from classifiers.normalize import content_words, normalize
 
 MAX_CHARS = 450
 RESTATES = 0.8  # content-word overlap with the headline (either way) above which a sentence restates it
@@ -70,7 +69,7 @@ def not_prose(line: str) -> bool:
 def restates(sentence: str, title: str) -> bool:
     """Most of the sentence is the headline, or most of the headline is in it: under the
     headline, it wastes the reader's first line."""
-    said, head = set(words(sentence)), set(words(title))
+    said, head = set(content_words(sentence)), set(content_words(title))
     return bool(said and head) and len(said & head) / min(len(said), len(head)) > RESTATES
 
 

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from devtools.fake_telegram import FakeTelegram  # noqa: E402
-from devtools.feed_server import FeedServer, reply  # noqa: E402
+from devtools.feed_server import FeedServer, article_page, reply  # noqa: E402
 
 TOKEN = "123456:latency-benchmark-token"
 REAL = ROOT / "tests" / "fixtures" / "real"
@@ -70,12 +70,6 @@ class LiveFeed:
             reply(handler, 200, xml, "application/rss+xml; charset=utf-8", {"ETag": etag})
 
 
-def page(article: dict) -> bytes:
-    paragraphs = "".join(f"<p>{escape(p)}</p>" for p in article["text"].splitlines() if p.strip())
-    return (f"<html><head><meta charset='utf-8'><title>{escape(article['title'])}</title></head><body><article>"
-            f"<h1>{escape(article['title'])}</h1>{paragraphs}</article></body></html>").encode()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--minutes", type=float, default=12.0)
@@ -100,13 +94,13 @@ def main() -> None:
                 article = filler[(n * 40 + k + 12) % len(filler)]
                 guid = f"f{n}-{k}"
                 feed.add(start + k * 300 + rng.uniform(-60, 60), guid, article)
-                pages[f"/{feed.name}/{guid}.html"] = page(article)
+                pages[f"/{feed.name}/{guid}.html"] = article_page(article["title"], article["text"])
             for k in range(2):  # two relevant stories at random moments, after the first polls
                 article = relevant[(2 * n + k) % len(relevant)]
                 when = start + rng.uniform(90, span - 120)
                 guid = f"r{n}-{k}"
                 feed.add(when, guid, article)
-                pages[f"/{feed.name}/{guid}.html"] = page(article)
+                pages[f"/{feed.name}/{guid}.html"] = article_page(article["title"], article["text"])
                 watched.append((feed.name, when, article))
         for path, body in pages.items():
             site.routes[path] = lambda handler, body=body: reply(handler, 200, body, "text/html; charset=utf-8")

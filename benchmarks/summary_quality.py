@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from alerts.summary import summarize  # noqa: E402
-from classifiers.grouping import words  # noqa: E402
+from classifiers.normalize import content_words  # noqa: E402
 from classifiers.topics import classify  # noqa: E402
 from core.runtime import load_runtime  # noqa: E402
 
@@ -33,7 +33,7 @@ DATELINE = re.compile(r"\((?:CNN|رويترز|أ ف ب|ا ف ب|فرانس بر�
 def overlap(sentence: str, headline: str) -> float:
     """Content-word overlap, the stricter of its two readings: the share of the sentence the
     headline already says, or the share of the headline the sentence repeats."""
-    x, y = set(words(sentence)), set(words(headline))
+    x, y = set(content_words(sentence)), set(content_words(headline))
     return len(x & y) / min(len(x), len(y)) if x and y else 0.0
 
 

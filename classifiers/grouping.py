@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from classifiers.normalize import TOKEN, clitic_forms, normalize
+from classifiers.normalize import content_words
 from core.models import Classification, Hit
 
 SAME_STORY = 0.5  # similarity at or above which an article joins a story (tuned on real news days)
@@ -43,29 +43,19 @@ STATES = frozenset({"syria", "damascus", "yemen", "libya", "iraq", "lebanon", "e
                     "afghanistan", "somalia", "pakistan", "dprk"})  # places that also name a government
 BROAD = frozenset({"syria", "syria_regions"})  # too wide to tell two events apart
 _END = re.compile(r"[.!?\n\u061f]+")
-_STOP = frozenset(
-    normalize(w)
-    for w in """في من على إلى الى عن مع أن إن ان كان كانت قد لقد ما لا لم لن هذا هذه ذلك تلك التي الذي الذين
-    وقال قال قالت وأضاف أضاف أكد وأكد أن بعد قبل خلال حيث كما أو ثم بين عند منذ حول ضد لدى أي كل بعض
-    غير يوم اليوم أمس الأحد الاثنين الثلاثاء الأربعاء الخميس الجمعة السبت وفق بحسب نحو إنه انه هو هي هم
-    """.split()
-)
 
-
-def _forms(text: str) -> frozenset[str]:
-    return frozenset(min(clitic_forms(normalize(w)), key=len) for w in text.split())
 
 
 # The kind of act a headline reports; two headlines of different kinds report different events.
-ACTIONS = {
-    "violence": _forms("غارة غارات قصف يقصف تقصف قصفت ضربة ضربات هجوم هجمات اشتباكات معارك قتلى مقتل قتيل "
-                       "تفجير انفجار صواريخ صاروخ يستهدف تستهدف استهداف مجزرة كمين"),
-    "council": _forms("مجلس جلسة تصويت فيتو النقض مشروع قرار يصوت اجتماع"),
-    "statement": _forms("يحذر تحذر حذر يدين تدين يدعو تدعو دعا يطالب تطالب يتهم تتهم ترفض يرفض تنفي ينفي يؤكد "
-                        "تؤكد يتوعد تتوعد تهدد يهدد"),
-    "meeting": _forms("يلتقي تلتقي لقاء قمة زيارة يزور يبحث تبحث اتصال محادثات مفاوضات"),
-    "decision": _forms("يصدر تصدر مرسوم قرار يعلن تعلن عقوبات تفرض يفرض"),
-}
+ACTIONS = {kind: frozenset(content_words(verbs)) for kind, verbs in {
+    "violence": "غارة غارات قصف يقصف تقصف قصفت ضربة ضربات هجوم هجمات اشتباكات معارك قتلى مقتل قتيل "
+                "تفجير انفجار صواريخ صاروخ يستهدف تستهدف استهداف مجزرة كمين",
+    "council": "مجلس جلسة تصويت فيتو النقض مشروع قرار يصوت اجتماع",
+    "statement": "يحذر تحذر حذر يدين تدين يدعو تدعو دعا يطالب تطالب يتهم تتهم ترفض يرفض تنفي ينفي يؤكد "
+                 "تؤكد يتوعد تتوعد تهدد يهدد",
+    "meeting": "يلتقي تلتقي لقاء قمة زيارة يزور يبحث تبحث اتصال محادثات مفاوضات",
+    "decision": "يصدر تصدر مرسوم قرار يعلن تعلن عقوبات تفرض يفرض",
+}.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,19 +74,6 @@ def rarity() -> Rarity:
     documents = int(lines[0].split()[-1])
     frequency = {word: int(count) for word, count in (line.split("\t") for line in lines[1:])}
     return Rarity(documents, frequency)
-
-
-def words(text: str) -> list[str]:
-    """Content words, clitics and article stripped: what two rewrites of one report share."""
-    return [word for word in map(_word, TOKEN.findall(text)) if word]
-
-
-@lru_cache(maxsize=100_000)
-def _word(raw: str) -> str:
-    """A token's shortest clitic form, or "" for a stop word or a letter."""
-    forms = clitic_forms(normalize(raw))
-    word = min(forms, key=len) if forms else ""
-    return word if len(word) > 1 and word not in _STOP else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,13 +106,13 @@ def article_fingerprint(title: str, text: str, classification: Classification, p
     lead = lead_of(text)
     mentions = [h for h in classification.mentions if h.in_title or h.start < len(lead)]
     weights: Counter[str] = Counter()
-    for word in words(title):
+    for word in content_words(title):
         weights[word] += 2 * idf(word)
-    for word in words(lead):
+    for word in content_words(lead):
         weights[word] += idf(word)
     for hit in mentions:  # «روسيا» and «الروسي», «إسرائيل» and «العدوان الإسرائيلي»: one name
         weights[f"@{hit.entity.id}"] += ENTITY_WEIGHT * _entity_rarity(hit.entity.name) * (2 if hit.in_title else 1)
-    title_words = set(words(title))
+    title_words = set(content_words(title))
     norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
     countries = {h.entity.id for h in mentions if h.entity.type == "place"}
     if any(h.entity.type == "place_sy" for h in mentions):
@@ -156,13 +133,13 @@ def article_fingerprint(title: str, text: str, classification: Classification, p
 @lru_cache(maxsize=4096)
 def _entity_rarity(name: str) -> float:
     """An entity is as rare as the rarest word of its name: Syria says little, Idlib much."""
-    return max((rarity().idf(word) for word in words(name)), default=1.0)
+    return max((rarity().idf(word) for word in content_words(name)), default=1.0)
 
 
 def sketch(text: str) -> frozenset[int]:
     """Shingles of the story's opening: copies share it, while the related-story links and
     boilerplate at the end of an outlet's pages are shared by unrelated articles."""
-    found = words(text[:COPY_CHARS])
+    found = content_words(text[:COPY_CHARS])
     shingles = {zlib.crc32(" ".join(found[i : i + 3]).encode()) for i in range(max(1, len(found) - 2))}
     return frozenset(sorted(shingles)[:SKETCH])
 
@@ -186,7 +163,7 @@ def headline_places(mentions: Iterable[Hit]) -> frozenset[str]:
         entity = hit.entity
         if entity is None or not hit.in_title or entity.type not in PLACES or entity.id in BROAD:
             continue
-        surface, name = " ".join(words(hit.surface)), " ".join(words(entity.name))
+        surface, name = " ".join(content_words(hit.surface)), " ".join(content_words(entity.name))
         path = "/".join((*entity.region, entity.id))
         keys.add(path if name and name in surface else f"{path}:{surface}")
     return frozenset(keys)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _DELETE = (
     [chr(c) for c in range(0x064B, 0x0660)]  # harakat, shadda, sukun, maddah/hamza marks
@@ -64,3 +65,25 @@ def clitic_forms(word: str) -> tuple[str, ...]:
             forms.add(base[2:])
     forms.update([f[:-1] for f in forms if len(f) > 3 and f.endswith("ا")])
     return tuple(sorted(f for f in forms if len(f) >= 2))  # sorted: the same order under any hash seed
+
+
+_FUNCTION_WORDS = frozenset(
+    normalize(w)
+    for w in """في من على إلى الى عن مع أن إن ان كان كانت قد لقد ما لا لم لن هذا هذه ذلك تلك التي الذي الذين
+    وقال قال قالت وأضاف أضاف أكد وأكد أن بعد قبل خلال حيث كما أو ثم بين عند منذ حول ضد لدى أي كل بعض
+    غير يوم اليوم أمس الأحد الاثنين الثلاثاء الأربعاء الخميس الجمعة السبت وفق بحسب نحو إنه انه هو هي هم
+    """.split()
+)
+
+
+def content_words(text: str) -> list[str]:
+    """Content words, clitics and article stripped: what two rewrites of one report share."""
+    return [word for word in map(_content_word, TOKEN.findall(text)) if word]
+
+
+@lru_cache(maxsize=100_000)
+def _content_word(raw: str) -> str:
+    """A token's shortest clitic form, or "" for a function word or a letter."""
+    forms = clitic_forms(normalize(raw))
+    word = min(forms, key=len) if forms else ""
+    return word if len(word) > 1 and word not in _FUNCTION_WORDS else ""

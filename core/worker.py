@@ -135,18 +135,16 @@ class Worker:
         form = subscribe_form(self.websub, subscription)
         try:
             status = await self.services.fetcher.post_form(subscription.hub, form, trusted=subscription.feed)
+            error = None if status in (202, 204) else f"HTTP {status}"
         except FetchError as exc:
-            self.websub.failed(subscription, exc.reason, time.time())
-            event(log, "websub_subscribe_failed", logging.WARNING, hub=subscription.hub, topic=subscription.topic,
-                  error=exc.reason)
-            return
-        if status in (202, 204):
+            error = exc.reason
+        if error is None:
             self.websub.requested(subscription, time.time())
             event(log, "websub_subscribe_requested", hub=subscription.hub, topic=subscription.topic)
         else:
-            self.websub.failed(subscription, f"HTTP {status}", time.time())
+            self.websub.failed(subscription, error, time.time())
             event(log, "websub_subscribe_failed", logging.WARNING, hub=subscription.hub, topic=subscription.topic,
-                  error=f"HTTP {status}")
+                  error=error)
 
     async def _reload(self) -> None:
         before = self.feeds()

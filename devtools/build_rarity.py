@@ -16,7 +16,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from classifiers.grouping import RARITY, words
+from classifiers.grouping import RARITY
+from classifiers.normalize import content_words
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 row = json.loads(line)
-                frequency.update(set(words(f"{row.get('title', '')} {row.get('text', '')}")))
+                frequency.update(set(content_words(f"{row.get('title', '')} {row.get('text', '')}")))
                 documents += 1
     lines = [f"# documents {documents}"] + [f"{word}\t{count}" for word, count in sorted(frequency.items())
                                             if count > 1]

@@ -14,7 +14,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from classifiers.topics import Classifier, classify
+from classifiers.topics import classify
+from core.models import Classification
 from core.runtime import load_runtime
 
 
@@ -40,10 +41,10 @@ class Tally:
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
-def evaluate(classifier: Classifier, rows: list[dict]) -> dict[str, Tally]:
+def tally(rows: list[dict], results: list[Classification]) -> dict[str, Tally]:
+    """Per topic, the labels of ``rows`` against their classifications."""
     tallies: dict[str, Tally] = {}
-    for row in rows:
-        result = classify(classifier, row.get("title", ""), row.get("text", ""), detail=False)
+    for row, result in zip(rows, results):
         for topic, want in row["labels"].items():
             if topic not in result.topics:
                 continue
@@ -79,15 +80,16 @@ def main(argv: list[str] | None = None) -> int:
     classifier = load_runtime(args.config).classifier
     rows = [json.loads(line) for path in args.files for line in path.read_text(encoding="utf-8").splitlines()
             if line.strip()]
-    tallies = evaluate(classifier, rows)
+    results = [classify(classifier, row.get("title", ""), row.get("text", ""), detail=False) for row in rows]
+    tallies = tally(rows, results)
     print(f"{len(rows)} texts from {', '.join(str(p) for p in args.files)}")
     _table(tallies)
     outlets = sorted({row["outlet"] for row in rows if row.get("outlet")})
     if len(outlets) > 1:
         for outlet in outlets:
-            mine = [row for row in rows if row.get("outlet") == outlet]
+            mine = [i for i, row in enumerate(rows) if row.get("outlet") == outlet]
             print(f"\n{outlet} ({len(mine)} articles)")
-            _table(evaluate(classifier, mine))
+            _table(tally([rows[i] for i in mine], [results[i] for i in mine]))
     for topic, t in tallies.items():
         if t.errors:
             print(f"\n{topic}: {len(t.errors)} errors")

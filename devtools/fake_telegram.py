@@ -12,8 +12,10 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs
+
+from devtools.loopback import Loopback, QuietHandler
 
 
 @dataclass
@@ -24,16 +26,7 @@ class Received:
     at: float = field(default_factory=time.time)
 
 
-class _Server(ThreadingHTTPServer):
-    def handle_error(self, request, client_address) -> None:  # type: ignore[no-untyped-def]
-        """A client that went away mid-answer (a worker killed or stopping) is not news."""
-        import sys
-
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
-
-
-class FakeTelegram:
+class FakeTelegram(Loopback):
     def __init__(self, port: int = 0, enforce_limits: bool = False) -> None:
         self.received: list[Received] = []
         self.failures: deque[tuple] = deque()  # scripted answers for the next requests
@@ -47,33 +40,18 @@ class FakeTelegram:
         self._next_id = 1
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: object) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def do_POST(self) -> None:  # noqa: N802
                 server._handle(self)
 
             do_GET = do_POST  # noqa: N815
 
-        self._http = _Server(("127.0.0.1", port), Handler)
-        self._http.daemon_threads = True
-        self._thread = threading.Thread(target=self._http.serve_forever, daemon=True)
+        self._serve(Handler, port)
 
     @property
     def base_url(self) -> str:
         """In python-telegram-bot's base_url form (the token is appended)."""
-        return f"http://127.0.0.1:{self._http.server_address[1]}/bot"
-
-    def __enter__(self) -> "FakeTelegram":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._http.shutdown()
-        self._http.server_close()
+        return f"http://127.0.0.1:{self.port}/bot"
 
     # ----------------------------------------------------------- scripting
     def fail_next(self, kind: str, count: int = 1, retry_after: int = 1) -> None:

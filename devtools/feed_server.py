@@ -8,13 +8,15 @@ routes (slow, broken, huge answers) can be added by tests.
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from xml.sax.saxutils import escape
+
+from devtools.loopback import Loopback, QuietHandler
 
 TYPES = {".xml": "application/rss+xml", ".atom": "application/atom+xml", ".html": "text/html", ".json": "application/json"}
 _PLACEHOLDER = re.compile(rb"\{\{(RFC822|ISO):(-?\d+)\}\}")
@@ -33,7 +35,7 @@ def fill(body: bytes, base: str, now: datetime | None = None) -> bytes:
     return _PLACEHOLDER.sub(stamp, body.replace(b"{{BASE}}", base.encode()))
 
 
-class FeedServer:
+class FeedServer(Loopback):
     def __init__(self, root: Path | str | None = None, port: int = 0) -> None:
         self.root = Path(root) if root else None
         self.routes: dict[str, Route] = {}
@@ -41,12 +43,7 @@ class FeedServer:
         self.now = datetime.now(timezone.utc)
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: object) -> None:  # quiet
-                pass
-
+        class Handler(QuietHandler):
             def do_GET(self) -> None:  # noqa: N802
                 server.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
                 route = server.routes.get(self.path.split("?")[0])
@@ -55,24 +52,14 @@ class FeedServer:
                     return
                 server._static(self)
 
-        self._http = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self._http.daemon_threads = True
-        self._thread = threading.Thread(target=self._http.serve_forever, daemon=True)
+        self._serve(Handler, port)
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self._http.server_address[1]}"
+        return f"http://127.0.0.1:{self.port}"
 
     def url(self, path: str) -> str:
         return f"{self.base}/{path.lstrip('/')}"
-
-    def __enter__(self) -> "FeedServer":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._http.shutdown()
-        self._http.server_close()
 
     def _static(self, handler: BaseHTTPRequestHandler) -> None:
         relative = handler.path.split("?")[0].lstrip("/")
@@ -114,3 +101,22 @@ def slow(seconds: float, then: Route) -> Route:
 
 def static(body: bytes, ctype: str, status: int = 200, headers: dict[str, str] | None = None) -> Route:
     return lambda handler: reply(handler, status, body, ctype, headers)
+
+
+def rss(base: str, items: list[tuple[str, str]], hub: str | None = None) -> bytes:
+    """An RSS 2.0 feed of (guid, title) items published now, linking to ``{base}/a/{guid}.html``;
+    with ``hub``, a feed that names a WebSub hub (and itself, at ``{base}/feed.xml``)."""
+    now = format_datetime(datetime.now(timezone.utc))
+    body = "".join(f"<item><title>{escape(title)}</title><link>{base}/a/{guid}.html</link><guid>{guid}</guid>"
+                   f"<pubDate>{now}</pubDate></item>" for guid, title in items)
+    push = (f'<atom:link rel="hub" href="{hub}"/><atom:link rel="self" href="{base}/feed.xml"/>' if hub else "")
+    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">'
+            f"<channel><title>t</title><link>{base}</link><description>d</description>{push}{body}"
+            f"</channel></rss>").encode()
+
+
+def article_page(title: str, text: str) -> bytes:
+    """A news page as outlets write it: the headline as <h1> inside <article>, a <p> per line."""
+    paragraphs = "".join(f"<p>{escape(line)}</p>" for line in text.splitlines() if line.strip())
+    return (f"<html><head><meta charset='utf-8'><title>{escape(title)}</title></head><body><article>"
+            f"<h1>{escape(title)}</h1>{paragraphs}</article></body></html>").encode()

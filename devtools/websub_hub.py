@@ -11,9 +11,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from devtools.feed_server import reply
+from devtools.loopback import Loopback, QuietHandler
 from fetchers.websub import signature
 
 
@@ -26,19 +26,14 @@ class Subscriber:
     verified: bool = False
 
 
-class Hub:
+class Hub(Loopback):
     def __init__(self) -> None:
         self.subscribers: list[Subscriber] = []
         self.requests: list[dict[str, str]] = []  # every subscription request, as received
         self.deliveries: list[tuple[str, int]] = []  # (callback, status) of each push
         hub = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: object) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def do_POST(self) -> None:  # noqa: N802
                 length = int(self.headers.get("Content-Length") or 0)
                 form = {k: v[0] for k, v in urllib.parse.parse_qs(self.rfile.read(length).decode()).items()}
@@ -51,21 +46,11 @@ class Hub:
                 reply(self, 202, b"", None)  # accepted; the intent is checked next, asynchronously
                 threading.Thread(target=hub._verify, args=(subscriber,), daemon=True).start()
 
-        self._http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._http.daemon_threads = True
-        self._thread = threading.Thread(target=self._http.serve_forever, daemon=True)
+        self._serve(Handler)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._http.server_address[1]}/"
-
-    def __enter__(self) -> "Hub":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._http.shutdown()
-        self._http.server_close()
+        return f"http://127.0.0.1:{self.port}/"
 
     def _verify(self, subscriber: Subscriber) -> None:
         challenge = secrets.token_hex(8)

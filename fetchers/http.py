@@ -6,6 +6,8 @@ import asyncio
 import time
 import zlib
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
@@ -18,10 +20,10 @@ from core.errors import (
     FetchError, FetchHTTPStatus, FetchNetwork, FetchRefused, FetchResting, FetchTimeout, FetchTooLarge,
 )
 from fetchers.addresses import GuardedBackend, trusted_host
+from fetchers.pacing import RETRY_AFTER_CAP
 
 SHARDS = 16
 REST_DEFAULT = 60.0  # a 429 or 503 without Retry-After: the host rests this long
-REST_CAP = 6 * 3600.0
 PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/xml", "application/xml", "text/plain")
 
 
@@ -88,11 +90,8 @@ class Fetcher:
 
         Only public addresses are connected to, except on the ``trusted`` host (the
         configured feed's own host)."""
-        token = trusted_host.set(urlsplit(trusted).hostname if trusted else None)
-        try:
+        with _trusting(trusted):
             return await self._follow(url, headers or {}, accept)
-        finally:
-            trusted_host.reset(token)
 
     async def _follow(self, url: str, headers: dict[str, str], accept: tuple[str, ...] | None) -> Response:
         """The deadline counts time on the wire, not time queued behind other requests."""
@@ -113,7 +112,7 @@ class Fetcher:
                     raise FetchTimeout(url, f"no complete answer within {self.settings.deadline:g}s") from None
                 except FetchHTTPStatus as exc:
                     if exc.status in (429, 503):
-                        wait = min(REST_CAP, exc.retry_after if exc.retry_after is not None else REST_DEFAULT)
+                        wait = min(RETRY_AFTER_CAP, exc.retry_after if exc.retry_after is not None else REST_DEFAULT)
                         self._resting[host] = (time.time() + wait, exc.status)
                         exc.retry_after = wait
                     raise
@@ -134,19 +133,12 @@ class Fetcher:
         _check_scheme(url)
         host = urlsplit(url).netloc
         self._check_rest(url, host)
-        token = trusted_host.set(urlsplit(trusted).hostname if trusted else None)
         try:
-            async with self._hosts[host], self._all, asyncio.timeout(self.settings.deadline):
-                response = await self._client.post(url, data=form)
-                return response.status_code
+            with _trusting(trusted), _wire_errors(url):
+                async with self._hosts[host], self._all, asyncio.timeout(self.settings.deadline):
+                    return (await self._client.post(url, data=form)).status_code
         except TimeoutError:
             raise FetchTimeout(url, f"no answer within {self.settings.deadline:g}s") from None
-        except FetchRefused as exc:
-            raise FetchRefused(url, exc.reason) from None
-        except (httpx.TransportError, httpx.InvalidURL) as exc:
-            raise FetchNetwork(url, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__) from None
-        finally:
-            trusted_host.reset(token)
 
     def _check_rest(self, url: str, host: str) -> None:
         until, status = self._resting.get(host, (0.0, 0))
@@ -156,7 +148,7 @@ class Fetcher:
 
     async def _once(self, url: str, headers: dict[str, str], accept: tuple[str, ...] | None) -> Response:
         cap = self.settings.max_bytes
-        try:
+        with _wire_errors(url):
             async with self._client.stream("GET", url, headers=headers) as response:
                 status = response.status_code
                 head = {k.lower(): v for k, v in response.headers.items()}
@@ -177,14 +169,31 @@ class Fetcher:
                         raise FetchTooLarge(url, f"body over the {cap} byte cap")
                     chunks.append(chunk)
                 return Response(str(response.url), status, head, b"".join(chunks))
-        except FetchRefused as exc:  # from the address guard, which knows only the host
-            raise FetchRefused(url, exc.reason) from None
-        except httpx.TimeoutException as exc:
-            raise FetchTimeout(url, f"timed out ({type(exc).__name__})") from None
-        except httpx.DecodingError as exc:
-            raise FetchNetwork(url, f"undecodable body: {exc}") from None
-        except (httpx.TransportError, httpx.InvalidURL) as exc:
-            raise FetchNetwork(url, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__) from None
+
+
+@contextmanager
+def _trusting(trusted: str | None) -> Iterator[None]:
+    """Private addresses are allowed on the configured feed's own host, for this request."""
+    token = trusted_host.set(urlsplit(trusted).hostname if trusted else None)
+    try:
+        yield
+    finally:
+        trusted_host.reset(token)
+
+
+@contextmanager
+def _wire_errors(url: str) -> Iterator[None]:
+    """httpx's and the address guard's exceptions as the FetchError of ``url``."""
+    try:
+        yield
+    except FetchRefused as exc:  # from the address guard, which knows only the host
+        raise FetchRefused(url, exc.reason) from None
+    except httpx.TimeoutException as exc:
+        raise FetchTimeout(url, f"timed out ({type(exc).__name__})") from None
+    except httpx.DecodingError as exc:
+        raise FetchNetwork(url, f"undecodable body: {exc}") from None
+    except (httpx.TransportError, httpx.InvalidURL) as exc:
+        raise FetchNetwork(url, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__) from None
 
 
 def _check_scheme(url: str) -> None:

@@ -22,6 +22,7 @@ POLLS_PER_ITEM = 5
 ASKED_CAP = 3600.0  # a feed asking for more than an hour between polls is not heeded: news is news
 SMOOTHING = 0.5  # weight of the newest observation of a feed's rate
 FAILURE_CAP = 3600.0
+RETRY_AFTER_CAP = 6 * 3600.0  # a Retry-After is obeyed, within reason
 QUIET_DECAY = 0.9  # rate kept after a poll that found nothing new
 JITTER = 0.1  # ±10 %, so feeds polled together drift apart
 
@@ -65,7 +66,7 @@ def next_interval(feed: FeedConfig, settings: FetchSettings, per_day: float | No
 def failure_backoff(feed: FeedConfig, settings: FetchSettings, failures: int, retry_after: float | None = None) -> float:
     base = feed.interval or settings.interval
     wait = _jittered(min(FAILURE_CAP, base * 2 ** min(failures - 1, 10)))
-    return max(wait, min(retry_after or 0.0, 6 * FAILURE_CAP))  # a Retry-After is obeyed, within reason
+    return max(wait, min(retry_after or 0.0, RETRY_AFTER_CAP))
 
 
 def _jittered(seconds: float, floor: float = 0.0) -> float:

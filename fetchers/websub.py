@@ -72,7 +72,8 @@ class Subscriptions:
     def requested(self, subscription: Subscription, now: float) -> None:
         """The hub accepted the request; it checks our intent next. If it never does, ask again later."""
         with self._lock:
-            subscription.state = "requested" if subscription.state != "active" else "active"
+            if subscription.state != "active":  # a renewal keeps the lease it has until checked again
+                subscription.state = "requested"
             subscription.due = now + RETRY
 
     def failed(self, subscription: Subscription, reason: str, now: float) -> None:
@@ -111,10 +112,6 @@ class Subscriptions:
             return None
         expected = hmac.new(sub.secret.encode(), body, algorithm).hexdigest()
         return sub.feed if hmac.compare_digest(expected, digest.strip().lower()) else None
-
-    def status(self) -> list[Subscription]:
-        with self._lock:
-            return list(self._by_key.values())
 
 
 def subscribe_form(subscriptions: Subscriptions, subscription: Subscription) -> dict[str, str]:

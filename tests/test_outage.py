@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
-from email.utils import format_datetime
 
 import httpx
 
 from alerts.reachability import REMIND, Reachability
-from devtools.feed_server import FeedServer, static
+from devtools.feed_server import FeedServer, article_page, rss, static
 from tests.conftest import TOKEN, bot_env, write_config
 from tests.test_reload import Output
 from tests.test_grouping import AFP
-from tests.test_websub import STRIKE, page
+from tests.test_websub import STRIKE
 from tests.test_worker import start, wait_for
 
 
@@ -35,19 +33,11 @@ def test_five_minutes_of_failures_are_told_in_a_few_lines(caplog):
     assert reach.reachable and reach.status() == "ok"
 
 
-def rss(base: str, items: list[tuple[str, str]]) -> bytes:
-    now = format_datetime(datetime.now(timezone.utc))
-    body = "".join(f"<item><title>{t}</title><link>{base}/a/{g}.html</link><guid>{g}</guid><pubDate>{now}</pubDate>"
-                   f"</item>" for g, t in items)
-    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title><link>{base}</link>'
-            f"<description>d</description>{body}</channel></rss>").encode()
-
-
 def test_an_outage_during_run_is_told_once_and_everything_is_delivered_after(tmp_path, telegram):
     with FeedServer() as site:
         site.routes["/feed.xml"] = static(rss(site.base, []), "application/rss+xml")
-        site.routes["/a/s0.html"] = static(page("غارات على معرة النعمان", STRIKE), "text/html")
-        site.routes["/a/s1.html"] = static(page("جلسة طارئة لمجلس الأمن بشأن إدلب", AFP), "text/html")
+        site.routes["/a/s0.html"] = static(article_page("غارات على معرة النعمان", STRIKE), "text/html")
+        site.routes["/a/s1.html"] = static(article_page("جلسة طارئة لمجلس الأمن بشأن إدلب", AFP), "text/html")
         config = write_config(tmp_path / "c.toml", [("f", site.url("feed.xml"), None)], extra="[server]\nport = 0\n")
         config.write_text(config.read_text(encoding="utf-8").replace('name = "f"', 'name = "f"\ninterval = 30'),
                           encoding="utf-8")

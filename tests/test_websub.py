@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 import socket
 import time
-from datetime import datetime, timezone
-from email.utils import format_datetime
 
-from devtools.feed_server import FeedServer, static
+from devtools.feed_server import FeedServer, article_page, rss, static
 from devtools.websub_hub import Hub
 from fetchers.websub import Subscriptions, key_of, signature
 from tests.conftest import bot_env, write_config
@@ -41,20 +39,6 @@ def test_the_challenge_is_echoed_only_for_what_was_asked_and_pushes_need_the_sec
     assert subs.push(key, b"<rss/>", signature(sub.secret, b"<rss/>")) is None  # a feed removed from config
 
 
-def rss(base: str, hub: str, items: list[tuple[str, str]]) -> bytes:
-    now = format_datetime(datetime.now(timezone.utc))
-    body = "".join(f"<item><title>{title}</title><link>{base}/a/{guid}.html</link><guid>{guid}</guid>"
-                   f"<pubDate>{now}</pubDate></item>" for guid, title in items)
-    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">'
-            f'<channel><title>t</title><link>{base}</link><description>d</description>'
-            f'<atom:link rel="hub" href="{hub}"/><atom:link rel="self" href="{base}/feed.xml"/>{body}'
-            f"</channel></rss>").encode()
-
-
-def page(title: str, text: str) -> bytes:
-    return f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1><p>{text}</p></article></body></html>".encode()
-
-
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -63,10 +47,10 @@ def free_port() -> int:
 
 def test_a_push_alerts_within_seconds_while_polling_alone_would_take_minutes(tmp_path):
     with FeedServer() as site, Hub() as hub:
-        site.routes["/feed.xml"] = static(rss(site.base, hub.url, [("old", "معرض الكتاب في عمان")]),
+        site.routes["/feed.xml"] = static(rss(site.base, [("old", "معرض الكتاب في عمان")], hub.url),
                                           "application/rss+xml")
-        site.routes["/a/old.html"] = static(page("معرض الكتاب في عمان", QUIET), "text/html")
-        site.routes["/a/new.html"] = static(page("غارات على معرة النعمان في ريف إدلب", STRIKE), "text/html")
+        site.routes["/a/old.html"] = static(article_page("معرض الكتاب في عمان", QUIET), "text/html")
+        site.routes["/a/new.html"] = static(article_page("غارات على معرة النعمان في ريف إدلب", STRIKE), "text/html")
         port = free_port()
         config = write_config(tmp_path / "c.toml", [("f", site.url("feed.xml"), None)],
                               extra=f'[server]\nport = {port}\npublic_url = "http://127.0.0.1:{port}"\n')
@@ -85,8 +69,8 @@ def test_a_push_alerts_within_seconds_while_polling_alone_would_take_minutes(tmp
             assert hub.publish(site.url("feed.xml"), b"<rss/>", secret="forged") == 1  # acknowledged, ignored
             assert wait_for(lambda: output.has("websub_push", "ignored"), 10), output.lines
 
-            updated = rss(site.base, hub.url, [("new", "غارات على معرة النعمان في ريف إدلب"),
-                                               ("old", "معرض الكتاب في عمان")])
+            updated = rss(site.base, [("new", "غارات على معرة النعمان في ريف إدلب"), ("old", "معرض الكتاب في عمان")],
+                          hub.url)
             site.routes["/feed.xml"] = static(updated, "application/rss+xml")
             pushed = time.time()
             assert hub.publish(site.url("feed.xml"), updated) == 1
@@ -101,7 +85,7 @@ def test_a_push_alerts_within_seconds_while_polling_alone_would_take_minutes(tmp
 
 def test_without_a_public_url_no_hub_is_asked(tmp_path):
     with FeedServer() as site, Hub() as hub:
-        site.routes["/feed.xml"] = static(rss(site.base, hub.url, [("old", "معرض الكتاب في عمان")]),
+        site.routes["/feed.xml"] = static(rss(site.base, [("old", "معرض الكتاب في عمان")], hub.url),
                                           "application/rss+xml")
         config = write_config(tmp_path / "c.toml", [("f", site.url("feed.xml"), None)], extra="[server]\nport = 0\n")
         worker = start(config, bot_env(tmp_path))
