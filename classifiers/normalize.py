@@ -40,6 +40,7 @@ TOKEN = re.compile(r"[\w\u0640\u064B-\u065F\u0670\u06D6-\u06ED\u200c\u200d]+")
 
 _CONJ = "وف"
 _PREP = "بكلس"
+_PREFIXES = frozenset(_CONJ + _PREP + "ا")  # a word can lose a clitic or the article only when it starts with one
 
 
 def clitic_forms(word: str) -> tuple[str, ...]:
@@ -50,6 +51,8 @@ def clitic_forms(word: str) -> tuple[str, ...]:
     alef of the accusative tanween (اجتماعاً طارئاً, often written without its mark) is
     dropped as well.
     """
+    if word[:1] not in _PREFIXES and not word.endswith("ا"):  # most words: nothing to strip
+        return (word,) if len(word) >= 2 else ()
     forms = {word}
     bases = [word]
     if len(word) > 3 and word[0] in _CONJ:

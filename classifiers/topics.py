@@ -125,7 +125,7 @@ def read(classifier: Classifier, title: str, text: str) -> list[Segment]:
     lexicon = classifier.lexicon
     segments = []
     for in_title, body in ((True, title), (False, text)):
-        tokens = lexicon.tokens(body)
+        tokens = lexicon.tokens(body, whole=in_title)  # the headline is one sentence, whatever its punctuation
         by_topic: dict[str, list[RawHit]] = {}
         for raw in lexicon.scan(tokens):
             owner = raw[0][0]
@@ -133,10 +133,7 @@ def read(classifier: Classifier, title: str, text: str) -> list[Segment]:
                 by_topic[owner].append(raw)
             else:
                 by_topic[owner] = [raw]
-        if in_title:  # the headline is one sentence, whatever its punctuation
-            spans = [(0, len(tokens.words) - 1)] if tokens.words else []
-        else:
-            spans = tokens.sentences()
+        spans = tokens.sentences
         segments.append(Segment(in_title, body, tokens, by_topic, spans, [first for first, _ in spans]))
     return segments
 
