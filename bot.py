@@ -8,8 +8,9 @@ Commands (python bot.py COMMAND --help for each):
   explain       why a page, file or text matched or not
   check-config  validate a config file; exit 2 with every problem found
   tune          fit each topic's evidence points to labelled articles; propose or write them
-  feeds         feed health from the store
-  stats         alerts per topic per day
+  feeds         feed health from the store, and the workers polling them
+  stats         alerts per topic per day, and the workers
+  migrate       bring the store's schema up to date; --from copies an SQLite store into it
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ async def _services(stack: AsyncExitStack, runtime: Runtime, *, dry_run: bool, a
     from alerts.reachability import Reachability
     from alerts.sinks import append_jsonl, print_alert
     from alerts.telegram import TelegramSender
+    from core.membership import Membership
     from core.pipeline import Services
     from core.worker import admin_chat
     from fetchers.http import Fetcher
@@ -74,6 +76,7 @@ async def _services(stack: AsyncExitStack, runtime: Runtime, *, dry_run: bool, a
     config = runtime.config
     store = Store(db_path(config))
     stack.callback(store.close)
+    membership = Membership()
     fetcher = Fetcher(config.fetch)
     stack.push_async_callback(fetcher.aclose)
     pool = ProcessPoolExecutor(max_workers=os.cpu_count() or 2, mp_context=get_context("forkserver"))
@@ -85,7 +88,7 @@ async def _services(stack: AsyncExitStack, runtime: Runtime, *, dry_run: bool, a
         sender = TelegramSender(token, os.environ.get("TELEGRAM_API_URL") or DEFAULT_API_URL, config.telegram.timeout,
                                 Reachability(store.pending_count))
         stack.push_async_callback(sender.close)
-        outbox = Outbox(store, sender, admin_chat(config.telegram.admin_chat_id))
+        outbox = Outbox(store, sender, admin_chat(config.telegram.admin_chat_id), membership.worker)
         event(log, "sink", target="telegram", chats=len(config.channels))
     else:
         why = "--dry-run" if dry_run else "TELEGRAM_BOT_TOKEN is not set"
@@ -99,7 +102,7 @@ async def _services(stack: AsyncExitStack, runtime: Runtime, *, dry_run: bool, a
             append_jsonl(Path(alerts_jsonl), alert)
 
     services = Services(runtime, store, fetcher, pool, deliver=outbox is not None, announce=announce,
-                        on_queued=outbox.wake if outbox else None)
+                        on_queued=outbox.wake if outbox else None, membership=membership)
     return services, outbox
 
 
@@ -287,33 +290,54 @@ def _feeds(args: argparse.Namespace) -> int:
 
     from store import Store
 
+    from core.membership import LIVE_SECONDS
+    from store import feed_lease
+
     runtime = _load(args.config)
     store = Store(db_path(runtime.config))
     states = {s.url: s for s in store.feed_states()}
+    polling = store.lease_holders(feed_lease(""))
+    workers = store.workers(LIVE_SECONDS)
     store.close()
     stamp = lambda t: datetime.fromtimestamp(t).strftime("%Y-%m-%d %H:%M") if t else "never"  # noqa: E731
     table = Table(title=f"Feeds ({len(runtime.config.feeds)})")
-    for column in ("feed", "kind", "health", "last success", "next poll", "pace", "url"):
+    for column in ("feed", "kind", "health", "last success", "next poll", "pace", "polling now", "url"):
         table.add_column(column)
     for feed in runtime.config.feeds:
         state = states.get(feed.url)
         if state is None:
-            table.add_row(feed.name, feed.kind or "", "not polled yet", "", "", "", feed.url)
+            table.add_row(feed.name, feed.kind or "", "not polled yet", "", "", "", "", feed.url)
             continue
         health = "[green]ok[/]" if not state.failures else f"[red]FAILING x{state.failures}[/]: {state.last_error}"
         pace = f"every {state.interval / 60:.0f} min" if state.interval else "default"
         if state.entries_per_day is not None:
             pace += f", ~{state.entries_per_day:.0f} items/day"
         table.add_row(feed.name, feed.kind or "", health, stamp(state.last_success), stamp(state.next_poll), pace,
-                      feed.url)
-    _console().print(table)
+                      polling.get(feed_lease(feed.url), ""), feed.url)
+    console = _console()
+    console.print(table)
+    console.print(_workers_table(workers))
     return 0
+
+
+def _workers_table(workers: list[dict]):
+    """The workers beating on this store: which, where, since when, how many feeds they poll now."""
+    from rich.table import Table
+
+    table = Table(title=f"Workers ({len(workers)} alive)")
+    for column in ("worker", "host", "pid", "started", "last beat", "feeds polling now", "leader"):
+        table.add_column(column)
+    for w in workers:
+        table.add_row(w["id"], w["host"], str(w["pid"]), datetime.fromtimestamp(w["started"]).strftime("%Y-%m-%d %H:%M"),
+                      f"{time.time() - w['last_beat']:.0f}s ago", str(w["leases"]), "yes" if w["leader"] else "")
+    return table
 
 
 def _stats(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from core.health import last_heartbeat
+    from core.membership import LIVE_SECONDS
     from core.report import daily_stats
     from store import Store
 
@@ -322,10 +346,11 @@ def _stats(args: argparse.Namespace) -> int:
     since = time.time() - args.days * 86400
     days = daily_stats(store.story_topics_since(since), store.sent_since(since), config.bot.timezone)
     heartbeat = last_heartbeat(store)
+    workers = store.workers(LIVE_SECONDS)
     store.close()
     if args.json:
         beat = {**heartbeat[0], "at": heartbeat[1]} if heartbeat else None
-        print(json.dumps({"days": days, "heartbeat": beat}, ensure_ascii=False))
+        print(json.dumps({"days": days, "heartbeat": beat, "workers": workers}, ensure_ascii=False))
         return 0
     topics = list(config.topics) + sorted({t for d in days for t in d["alerts"]} - set(config.topics))
     table = Table(title=f"Alerts per topic per day, last {args.days} days ({config.bot.timezone})")
@@ -343,6 +368,27 @@ def _stats(args: argparse.Namespace) -> int:
                       f"{beat['outbox_pending']} messages pending)")
     else:
         console.print("worker: no heartbeat recorded (the worker has not run with this database)")
+    if workers:
+        console.print(_workers_table(workers))
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from store import Store
+    from store.copy import copy_store
+
+    config = _load(args.config).config
+    target = Store(db_path(config))  # opening applies the migrations
+    print(f"store {target.where}: " + (f"applied {', '.join(target.applied)}" if target.applied else "schema up to date"))
+    if args.source:
+        if not Path(args.source).is_file():
+            print(f"migrate: no SQLite store at {args.source}", file=sys.stderr)
+            return 1
+        source = Store(args.source)
+        copied = copy_store(source, target)
+        source.close()
+        print(f"copied from {args.source}: " + ", ".join(f"{table} {n}" for table, n in copied.items()))
+    target.close()
     return 0
 
 
@@ -388,6 +434,11 @@ def parser() -> argparse.ArgumentParser:
     stats.add_argument("--config", help=config_help)
     stats.add_argument("--days", type=int, default=14, help="how many days back (default 14)")
     stats.add_argument("--json", action="store_true", help="one JSON object instead of a table")
+
+    migrate = commands.add_parser("migrate", help="apply the store's migrations (the worker does too when it starts)")
+    migrate.add_argument("--config", help=config_help)
+    migrate.add_argument("--from", dest="source", metavar="SQLITE_FILE",
+                         help="copy this SQLite store's feeds, entries, stories, outbox and chats into the store")
     return main
 
 
@@ -403,6 +454,7 @@ def main(argv: list[str] | None = None) -> int:
         "tune": lambda: _tune(args),
         "feeds": lambda: _feeds(args),
         "stats": lambda: _stats(args),
+        "migrate": lambda: _migrate(args),
     }
     return handlers[args.command]()
 

@@ -1,7 +1,9 @@
 """The outbox sender: drains due rows one at a time, within Telegram's limits.
 
-One message in flight at a time: after a crash at most that one is sent twice. Rows
-are marked only after Telegram answers, so a restart resumes every pending row.
+One message in flight at a time per worker: after a crash at most that one is sent
+twice. Rows are marked only after Telegram answers, so a restart resumes every pending
+row. Several workers share the outbox: each row is claimed by one of them, and the
+flood limits are counted on every worker's attempts, read and claimed under one lock.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from store import OutboxRow, Store
 
 log = logging.getLogger("alerts.outbox")
 IDLE_WAIT = 30.0
+CLAIM_SECONDS = 60.0  # a row claimed by a worker that died is sent by another after this
+HISTORY = 120.0  # seconds of attempts the flood limits are counted on (the longest window is 61 s)
 PLAUSIBLE = 86400.0  # a feed's date older than a day (or in the future) says nothing about our delay
 
 
@@ -31,11 +35,12 @@ def published_at(iso: str) -> float | None:
 
 
 class Outbox:
-    def __init__(self, store: Store, sender: TelegramSender, admin_chat: str | None = None) -> None:
+    def __init__(self, store: Store, sender: TelegramSender, admin_chat: str | None = None,
+                 worker: str = "local") -> None:
         self.store = store
         self.sender = sender
         self.admin_chat = admin_chat
-        self.limiter = FloodLimiter(store.recent_sends(time.time() - 120))
+        self.worker = worker
         self.reachability = sender.reachability
         self._wake = asyncio.Event()
         self._paused_until = 0.0  # Telegram unreachable: no row is tried before this
@@ -71,28 +76,35 @@ class Outbox:
         now = time.time()
         if now < self._paused_until:  # one failed call says enough about an outage
             return self._paused_until - now
-        rows = self.store.due(now, limit=200)
-        if not rows:
-            next_due = self.store.next_due_at()
-            return IDLE_WAIT if next_due is None else max(0.05, min(IDLE_WAIT, next_due - now))
-        soonest = IDLE_WAIT
-        for row in rows:
-            state = self.store.resolve_chat(row.chat_id)
-            if state.status == "disabled":
-                self.store.mark_failed(row, f"chat disabled: {state.reason}")
-                return 0
-            chat_id = state.chat_id
-            ready = self.limiter.ready_at(chat_id, now)
-            if ready <= now:
-                await self._send(row, chat_id)
-                return 0
-            soonest = min(soonest, ready - now)
-        return max(0.05, soonest)
+        claimed, wait = self._claim(now)
+        if claimed:
+            await self._send(*claimed)
+        return wait
+
+    def _claim(self, now: float) -> tuple[tuple[OutboxRow, str] | None, float]:
+        """The next due row whose chat is within every flood limit, claimed for this worker, with
+        the chat it goes to; else how long until one could be."""
+        with self.store.transaction(lock="outbox") as store:
+            rows = store.due(now, limit=200)
+            if not rows:
+                next_due = store.next_due_at()  # rows other workers are sending count: look again soon
+                return None, IDLE_WAIT if next_due is None else min(IDLE_WAIT, max(0.25, next_due - now))
+            limiter = FloodLimiter(store.recent_sends(now - HISTORY))
+            soonest = IDLE_WAIT
+            for row in rows:
+                state = store.resolve_chat(row.chat_id)
+                if state.status == "disabled":
+                    store.mark_failed(row, f"chat disabled: {state.reason}")
+                    return None, 0
+                ready = limiter.ready_at(state.chat_id, now)
+                if ready <= now:
+                    store.claim(row, self.worker, now + CLAIM_SECONDS)
+                    return (row, state.chat_id), 0
+                soonest = min(soonest, ready - now)
+            return None, max(0.05, soonest)
 
     async def _send(self, row: OutboxRow, chat_id: str) -> None:
         edit = row.message_id if row.status == "sent" and row.edit_pending else None
-        self.limiter.record(chat_id, time.time())
-        self.store.mark_attempt(row)
         try:
             sent: Sent = await self.sender.send(chat_id, row.text, row.thread_id, row.attempts, edit)
         except DeliveryRetry as exc:
@@ -106,6 +118,7 @@ class Outbox:
             return
         except ChatMoved as exc:
             self.store.migrate_chat(chat_id, exc.new_chat_id)
+            self.store.unclaim(row)
             event(log, "chat_migrated", logging.WARNING, chat=chat_id, new_chat=exc.new_chat_id)
             return
         except ChatUnavailable as exc:

@@ -282,16 +282,25 @@ class StoryIndex:
         for word in _keys(member):
             self._by_word.setdefault(word, set()).add(story)
 
+    def set_members(self, story: str, members: list[Fingerprint]) -> None:
+        """A story's members as the store holds them (another worker may have added to it)."""
+        self._drop(story)
+        for member in members:
+            self.add(story, member)
+
     def members(self, story: str) -> list[Fingerprint]:
         return list(self._members.get(story, ()))
 
     def forget_before(self, moment: float) -> None:
         """Stories whose latest report is older than ``moment`` can no longer be joined."""
         for story in [s for s, latest in self._latest.items() if latest < moment]:
-            for member in self._members.pop(story):
-                for word in _keys(member):
-                    self._by_word.get(word, set()).discard(story)
-            del self._latest[story]
+            self._drop(story)
+
+    def _drop(self, story: str) -> None:
+        for member in self._members.pop(story, ()):
+            for word in _keys(member):
+                self._by_word.get(word, set()).discard(story)
+        self._latest.pop(story, None)
 
     def _candidates(self, candidate: Fingerprint) -> set[str]:
         found: set[str] = set()

@@ -64,6 +64,7 @@ class FetchSettings(Frozen):
 
 class StorageSettings(Frozen):
     path: str = DEFAULT_DB
+    url: str | None = Field(None, pattern=r"^postgres(ql)?://", description="PostgreSQL instead of the SQLite file")
 
 
 class TelegramSettings(Frozen):
@@ -230,8 +231,11 @@ def config_path(path: str | None = None) -> Path:
     return Path(path or os.environ.get("BOT_CONFIG") or DEFAULT_CONFIG)
 
 
-def db_path(config: Config) -> Path:
-    return Path(os.environ.get("BOT_DB") or config.storage.path)
+def db_path(config: Config) -> Path | str:
+    """Where the store lives: $DATABASE_URL or [storage] url (PostgreSQL, several workers), else
+    $BOT_DB or [storage] path (an SQLite file, one worker)."""
+    url = os.environ.get("DATABASE_URL") or config.storage.url
+    return url if url else Path(os.environ.get("BOT_DB") or config.storage.path)
 
 
 def read_config(path: str | Path | None = None) -> tuple[Path, str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from prometheus_client import make_wsgi_app
 from alerts.reachability import Reachability
 from core import metrics
 from core.logs import event
+from core.membership import LIVE_SECONDS, Membership
 from core.runtime import Runtime
 from fetchers.websub import PREFIX, Subscriptions
 from store import Store
@@ -39,7 +41,7 @@ class Health:
     telegram: Reachability | None = None  # with a token: whether the Bot API answers
 
 
-def beat(health: Health, store: Store, runtime: Runtime) -> None:
+def beat(health: Health, store: Store, runtime: Runtime, membership: Membership | None = None) -> None:
     """Record that the loop is alive, with the figures an operator looks at first."""
     configured = {f.url for f in runtime.config.feeds}
     failing = sum(1 for state in store.feed_states() if state.url in configured and state.failures)
@@ -47,6 +49,14 @@ def beat(health: Health, store: Store, runtime: Runtime) -> None:
     health.snapshot = {"pid": os.getpid(), "started": round(health.started), "config": runtime.version,
                        "feeds": len(configured), "feeds_failing": failing, "outbox_pending": pending,
                        "telegram": health.telegram.status() if health.telegram else "console"}
+    if membership:
+        owned = sum(map(membership.owns, configured))
+        health.snapshot.update(worker=membership.worker, host=socket.gethostname(), leader=membership.leader,
+                               feeds_owned=owned, workers=store.workers(LIVE_SECONDS))
+        metrics.WORKER.labels(membership.worker, socket.gethostname()).set(1)
+        metrics.FEED_SHARE.set(owned)
+        metrics.WORKERS_LIVE.set(len(membership.live))
+        metrics.LEADER.set(int(membership.leader))
     health.last_beat = time.time()
     store.set_meta(HEARTBEAT_KEY, json.dumps(health.snapshot))
     metrics.FEEDS_FAILING.set(failing)

@@ -25,3 +25,10 @@ ALERT_LATENCY = Histogram("bot_alert_latency_seconds",
                           "From an article's publication (when its feed says a plausible time) to its first message.",
                           buckets=(5, 10, 20, 30, 45, 60, 75, 90, 120, 180, 300, 600, 1800), registry=REGISTRY)
 TELEGRAM_UP = Gauge("bot_telegram_reachable", "1 while the Bot API answers, 0 during an outage.", registry=REGISTRY)
+WORKER = Gauge("bot_worker_info", "This worker (1), by id and host; one series per worker on the database.",
+               ["worker", "host"], registry=REGISTRY)
+FEED_SHARE = Gauge("bot_feeds_owned", "Configured feeds this worker polls (its share among the live workers).",
+                   registry=REGISTRY)
+WORKERS_LIVE = Gauge("bot_workers_live", "Workers beating on this database, this one included.", registry=REGISTRY)
+LEADER = Gauge("bot_worker_leader", "1 while this worker leads (digests, pruning, the admin's notices).",
+               registry=REGISTRY)

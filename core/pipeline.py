@@ -26,6 +26,7 @@ from core import metrics
 from core.config import FeedConfig
 from core.errors import FetchError, FetchRefused
 from core.logs import event
+from core.membership import Membership
 from core.models import Alert, Article, Classification, FeedEntry, Source
 from core.runtime import Runtime
 from fetchers.feeds import poll_feed
@@ -37,6 +38,7 @@ from store import Store, StoryRecord
 log = logging.getLogger("pipeline")
 Recipient = tuple[str, int | None]
 SEEN_RETENTION_DAYS = 30
+SYNC_SLACK = 5.0  # seconds: stories saved by a worker whose clock runs behind are still read in
 
 
 @dataclass
@@ -51,6 +53,8 @@ class Services:
     announce: Callable[[Alert, str], None] | None = None  # console/JSONL, with the rendered text
     on_queued: Callable[[], None] | None = None  # wakes the sender
     stories: StoryIndex | None = None  # recent stories to group with, read from the store at first use
+    stories_synced: float = 0.0  # stories changed in the store after this (by any worker) are read in again
+    membership: Membership = field(default_factory=Membership)  # this worker among the others on the database
     on_hub: Callable[[FeedConfig, str, str], None] | None = None  # a feed names a WebSub hub (and topic)
 
 
@@ -142,16 +146,17 @@ async def _process_entry(services: Services, feed: FeedConfig, entry: FeedEntry,
     if not topics:
         store.mark_seen(feed.url, entry.entry_id, entry.url)
         return
-    story, is_update, print_ = _story_for(services, article, classification, topics, seen_at)
-    recipients, digests = _recipients(services, story.topics)
-    alert = _alert(story, is_update, tuple(dict.fromkeys(chat for chat, _ in recipients + digests)))
     labels = {name: topic.label for name, topic in runtime.config.topics.items()}
     kinds = {f.name: f.kind for f in runtime.config.feeds}
-    text = render(alert, labels, runtime.config.bot.timezone, kinds)
-    messages = {recipient: text for recipient in recipients}
-    saved = store.save_story(story, feed_url=feed.url, entry_id=entry.entry_id, messages=messages,
-                             deliver=services.deliver, digests=digests)
-    _story_index(services).add(story.id, print_)  # once saved: a failed save leaves no member behind
+    with store.exclusive("stories"):  # two workers with one event from two outlets make one story
+        story, is_update, print_ = _story_for(services, article, classification, topics, seen_at)
+        recipients, digests = _recipients(services, story.topics)
+        alert = _alert(story, is_update, tuple(dict.fromkeys(chat for chat, _ in recipients + digests)))
+        text = render(alert, labels, runtime.config.bot.timezone, kinds)
+        messages = {recipient: text for recipient in recipients}
+        saved = store.save_story(story, feed_url=feed.url, entry_id=entry.entry_id, messages=messages,
+                                 deliver=services.deliver, digests=digests)
+        _story_index(services).add(story.id, print_)  # once saved: a failed save leaves no member behind
     alert = replace(alert, sources=tuple(Source(*s) for s in saved.sources))
     if is_update:
         report.updates += 1
@@ -194,13 +199,16 @@ def _extract(content: bytes, url: str) -> tuple[Extracted | None, str]:
 
 
 def _story_index(services: Services) -> StoryIndex:
-    """The recent stories, from the store the first time (after a restart too), then kept up to date."""
+    """The recent stories: read from the store the first time (after a restart too), then the
+    ones any worker created or extended since the last look."""
+    now = time.time()
     if services.stories is None:
         services.stories = StoryIndex()
-        for story in services.store.recent_stories(time.time() - 2 * WINDOW_HOURS * 3600):
-            for member in story_members(story.fingerprint):
-                services.stories.add(story.id, member)
-    services.stories.forget_before(time.time() - 2 * WINDOW_HOURS * 3600)
+        services.stories_synced = now - 2 * WINDOW_HOURS * 3600
+    for updated, story in services.store.stories_updated_since(services.stories_synced - SYNC_SLACK):
+        services.stories.set_members(story.id, story_members(story.fingerprint))
+        services.stories_synced = max(services.stories_synced, updated)
+    services.stories.forget_before(now - 2 * WINDOW_HOURS * 3600)
     return services.stories
 
 

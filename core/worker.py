@@ -1,8 +1,9 @@
-"""The long-running worker: one self-rescheduling job per feed, config hot reload, a
-heartbeat and the health server, around the outbox sender.
+"""The long-running worker: one self-rescheduling job per feed it owns, config hot reload,
+a heartbeat and the health server, around the outbox sender.
 
-Every job is a coroutine, so all of them run on the event loop's thread, which is the
-only thread that touches the store.
+Every job is a coroutine, so all of them run on the event loop's thread. Beside other
+workers on one database (core/membership.py) each polls its share of the feeds, and the
+leader alone flushes digests, forgets old entries and tells the admin about the config.
 """
 
 from __future__ import annotations
@@ -22,9 +23,12 @@ from core.config import FeedConfig
 from core.errors import FetchError
 from core.health import BEAT_SECONDS, Health, beat, serve
 from core.logs import event
+from core.membership import BEAT_SECONDS as MEMBERSHIP_SECONDS
+from core.membership import FEED_LEASE_SECONDS
 from core.pipeline import Services, flush_digests, forget_old_entries, run_cycle
 from core.reload import check_for_edit
 from fetchers.websub import Subscription, Subscriptions, subscribe_form
+from store import feed_lease
 
 log = logging.getLogger("worker")
 STOP_GRACE = 8.0  # seconds granted to the send in flight on SIGTERM (the contract is 10)
@@ -42,6 +46,7 @@ class Worker:
         self._polls: set[asyncio.Task] = set()
         self._polling: set[str] = set()  # feeds being polled now
         self._again: set[str] = set()  # feeds pushed while being polled: poll once more
+        self._pushed: set[str] = set()  # feeds a hub pushed: polled before their next poll is due
         self._refused: str | None = None
         self._stopping = False
         public_url = services.runtime.config.server.public_url
@@ -55,8 +60,9 @@ class Worker:
     async def run(self, stop: asyncio.Event) -> None:
         """Until ``stop``: then in-flight polls are cancelled (entries are atomic) and the send in flight ends."""
         config = self.services.runtime.config
-        for url in self.feeds():
-            self._schedule(url, random.uniform(0, 3))
+        await self._membership()
+        self.scheduler.add_job(self._membership, "interval", id="membership", seconds=MEMBERSHIP_SECONDS,
+                               max_instances=1, coalesce=True)
         self.scheduler.add_job(self._reload, "interval", id="config", seconds=config.server.reload_check,
                                max_instances=1, coalesce=True)
         self.scheduler.add_job(self._digests, "interval", id="digests", seconds=60, max_instances=1, coalesce=True,
@@ -73,8 +79,10 @@ class Worker:
                        lambda url: loop.call_soon_threadsafe(self.poll_now, url), config.fetch.max_bytes) \
             if config.server.port is not None else None
         self.scheduler.start()
-        event(log, "worker_started", feeds=len(config.feeds), topics=",".join(config.topics), config=self.path,
-              version=self.services.runtime.version)
+        membership = self.services.membership
+        event(log, "worker_started", worker=membership.worker, store=self.services.store.where,
+              feeds=len(config.feeds), owned=sum(map(membership.owns, self.feeds())), workers=len(membership.live),
+              topics=",".join(config.topics), config=self.path, version=self.services.runtime.version)
         sender = asyncio.create_task(self.outbox.run(stop)) if self.outbox else None
         await stop.wait()
         event(log, "worker_stopping")
@@ -90,6 +98,7 @@ class Worker:
                 await asyncio.wait_for(sender, STOP_GRACE)
             except TimeoutError:
                 event(log, "sender_stop_timeout", logging.WARNING)
+        self.services.membership.leave(self.services.store)
 
     def _schedule(self, url: str, delay: float) -> None:
         """One date job per feed, set again after each poll: never two polls of a feed at once,
@@ -98,10 +107,15 @@ class Worker:
                                run_date=datetime.now().astimezone() + timedelta(seconds=max(0.0, delay)),
                                misfire_grace_time=None)
 
+    def _schedule_due(self, url: str, next_poll: float | None) -> None:
+        """A feed this worker just took on: polled when its next poll is due (at once if overdue)."""
+        self._schedule(url, max(random.uniform(0, 3), (next_poll or 0) - time.time()))
+
     def poll_now(self, url: str) -> None:
         """A push: poll the feed at once, or once more right after the poll in flight."""
-        if self._stopping or url not in self.feeds():
+        if self._stopping or url not in self.feeds() or not self.services.membership.owns(url):
             return
+        self._pushed.add(url)
         if url in self._polling:
             self._again.add(url)
         else:
@@ -109,22 +123,59 @@ class Worker:
 
     async def _poll(self, url: str) -> None:
         feed = self.feeds().get(url)
-        if feed is None:  # removed by a reload while its job waited
+        if feed is None or not self.services.membership.owns(url):  # removed by a reload, or moved to another worker
             return
+        store, me = self.services.store, self.services.membership.worker
+        if not store.claim_lease(feed_lease(url), me, FEED_LEASE_SECONDS):  # its last owner still polls it
+            self._schedule(url, MEMBERSHIP_SECONDS)
+            return
+        pushed = url in self._pushed
+        self._pushed.discard(url)
         task = asyncio.current_task()
         self._polls.add(task)
         self._polling.add(url)
+        hold = asyncio.create_task(self._hold(url))
         try:
-            await run_cycle(self.services, [feed])
+            due = store.feed_state(url, feed.name).next_poll
+            if pushed or due is None or due <= time.time() + 1:  # else polled meanwhile by the worker it moved from
+                await run_cycle(self.services, [feed])
         finally:
+            hold.cancel()
+            store.release_lease(feed_lease(url), me)
             self._polls.discard(task)
             self._polling.discard(url)
         if not self._stopping and url in self.feeds():
-            state = self.services.store.feed_state(url, feed.name)
+            state = store.feed_state(url, feed.name)
             interval = self.services.runtime.config.fetch.interval
             delay = 0.0 if url in self._again else (state.next_poll or time.time() + interval) - time.time()
             self._again.discard(url)
             self._schedule(url, delay)
+
+    async def _hold(self, url: str) -> None:
+        """Renew the feed's lease while a long poll runs (many new pages)."""
+        while True:
+            await asyncio.sleep(FEED_LEASE_SECONDS / 3)
+            self.services.store.claim_lease(feed_lease(url), self.services.membership.worker, FEED_LEASE_SECONDS)
+
+    async def _membership(self) -> None:
+        """Beat, and when workers came or went, take on the feeds now ours (the others' jobs end by themselves)."""
+        membership, store = self.services.membership, self.services.store
+        was_leader = membership.leader
+        if not membership.beat(store):
+            if membership.leader and not was_leader:
+                event(log, "worker_leads", worker=membership.worker)
+            return
+        owned = [url for url in self.feeds() if membership.owns(url)]
+        due = {state.url: state.next_poll for state in store.feed_states()}
+        for url in owned:
+            if not self.scheduler.get_job(f"feed:{url}") and url not in self._polling:
+                self._schedule_due(url, due.get(url))
+        if membership.leader:
+            store.release_claims(membership.live)
+            store.forget_workers(time.time() - 86400)
+        metrics.FEED_SHARE.set(len(owned))
+        event(log, "workers_changed", worker=membership.worker, workers=len(membership.live), owned=len(owned),
+              leader=membership.leader)
 
     async def _subscribe(self) -> None:
         """Ask hubs for the feeds that name one, and renew leases before they end."""
@@ -156,7 +207,7 @@ class Worker:
             metrics.CONFIG_RELOADS.labels("refused").inc()
             event(log, "config_rejected", logging.ERROR, errors=" | ".join(result.problems),
                   running=self.services.runtime.version, note="the previous config keeps running")
-            if self.outbox:
+            if self.outbox and self.services.membership.leader:  # once, not once per worker
                 await self.outbox.tell_admin("⚠️ رُفض تعديل الإعدادات، ويستمر البوت على الإعدادات السابقة:\n"
                                              + "\n".join(result.problems[:5]))
             return
@@ -164,7 +215,8 @@ class Worker:
         self.services.runtime = result.runtime
         metrics.CONFIG_RELOADS.labels("applied").inc()
         for url in self.feeds().keys() - before.keys():
-            self._schedule(url, random.uniform(0, 3))
+            if self.services.membership.owns(url):
+                self._schedule(url, random.uniform(0, 3))
         for url in before.keys() - self.feeds().keys():
             if self.scheduler.get_job(f"feed:{url}"):
                 self.scheduler.remove_job(f"feed:{url}")
@@ -181,13 +233,15 @@ class Worker:
                   note="these settings change when the worker restarts")
 
     async def _digests(self) -> None:
-        flush_digests(self.services)
+        if self.services.membership.leader:
+            flush_digests(self.services)
 
     async def _forget(self) -> None:
-        forget_old_entries(self.services.store)
+        if self.services.membership.leader:
+            forget_old_entries(self.services.store)
 
     async def _beat(self) -> None:
-        beat(self.health, self.services.store, self.services.runtime)
+        beat(self.health, self.services.store, self.services.runtime, self.services.membership)
 
 
 def admin_chat(chat_id: int | str | None) -> str | None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -26,6 +28,34 @@ SITE_FEEDS = [
     ("فرانس 24", "feeds/france24.xml", "international"),
     ("سوريا اليوم", "feeds/syria-cp1256.xml", None),
 ]
+
+
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.skipif(
+    not PG_URL, reason="PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/test)"))]
+
+
+@pytest.fixture
+def pg_url():
+    """A PostgreSQL URL whose tables live in a schema of their own, dropped afterwards."""
+    if not PG_URL:
+        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/test)")
+    import psycopg
+
+    schema = f"test_{secrets.token_hex(4)}"
+    with psycopg.connect(PG_URL, autocommit=True) as db:
+        db.execute(f"CREATE SCHEMA {schema}")
+    yield PG_URL + ("&" if "?" in PG_URL else "?") + "options=" + quote(f"-csearch_path={schema}")
+    with psycopg.connect(PG_URL, autocommit=True) as db:
+        db.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture(params=BACKENDS)
+def store_target(request, tmp_path):
+    """Where a test's store lives: an SQLite file, and (with TEST_DATABASE_URL) PostgreSQL."""
+    if request.param == "sqlite":
+        return tmp_path / "db.sqlite3"
+    return request.getfixturevalue("pg_url")
 
 
 @pytest.fixture

@@ -49,7 +49,7 @@ def test_retry_after_is_obeyed_exactly(tmp_path, telegram):
     assert left == 0
     attempts = [r.at for r in telegram.received if r.method == "sendMessage"]
     assert len(telegram.messages()) == 1 and len(attempts) == 1
-    row = store._db.execute("SELECT attempts, sent_at, created_at FROM outbox").fetchone()  # noqa: SLF001
+    row = store._db.one("SELECT attempts, sent_at, created_at FROM outbox")  # noqa: SLF001
     assert row["attempts"] == 2 and row["sent_at"] - row["created_at"] >= 2.0
 
 
@@ -58,7 +58,7 @@ def test_server_errors_and_dropped_connections_are_retried(tmp_path, telegram):
     telegram.fail_next("drop")
     store, left = deliver(tmp_path, telegram, {"-1001": "x"}, max_wait=20)
     assert left == 0 and len(telegram.messages()) == 1
-    assert store._db.execute("SELECT attempts FROM outbox").fetchone()[0] == 3  # noqa: SLF001
+    assert store._db.value("SELECT attempts FROM outbox") == 3  # noqa: SLF001
 
 
 def test_forbidden_and_unknown_chats_are_disabled_and_remembered(tmp_path, telegram, caplog):
@@ -141,7 +141,7 @@ def test_a_story_gaining_outlets_edits_the_sent_message(tmp_path, telegram):
 
     store.save_story(replace(grown, sources=grown.sources + (("B", "http://b", "t"),)), feed_url="g",
                      entry_id="x", messages={("-1001", None): "v2 أيضاً: B"}, deliver=True)
-    store._db.execute("UPDATE outbox SET next_attempt_at = 0")  # noqa: SLF001 - skip the coalescing minute
+    store._db.run("UPDATE outbox SET next_attempt_at = 0")  # noqa: SLF001 - skip the coalescing minute
     assert asyncio.run(_drain(store, telegram)) is None
     edits = telegram.edits()
     assert len(edits) == 1 and edits[0].params["text"] == "v2 أيضاً: B"

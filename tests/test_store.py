@@ -15,15 +15,15 @@ def story(story_id="s1", sources=(("A", "http://a/1", "t"),)):
 def test_migrations_are_recorded_and_rerun_safely(tmp_path):
     Store(tmp_path / "db.sqlite3").close()
     store = Store(tmp_path / "db.sqlite3")
-    names = [r[0] for r in store._db.execute("SELECT name FROM migrations")]  # noqa: SLF001
-    assert names == ["001_initial", "002_freshness"]
-    assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"  # noqa: SLF001
+    names = [r["name"] for r in store._db.rows("SELECT name FROM migrations ORDER BY name")]  # noqa: SLF001
+    assert names == ["001_initial", "002_freshness", "003_workers"] and store.applied == []
+    assert store._db.value("PRAGMA journal_mode") == "wal"  # noqa: SLF001
 
 
 def test_a_store_made_before_the_freshness_columns_gets_them(tmp_path):
     import sqlite3
 
-    from store.sqlite import MIGRATIONS
+    from store.migrations import SQLITE as MIGRATIONS
 
     with sqlite3.connect(tmp_path / "old.sqlite3") as db:  # as the previous release left it
         db.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at REAL)")
@@ -34,8 +34,8 @@ def test_a_store_made_before_the_freshness_columns_gets_them(tmp_path):
     assert store.story("s1").first_seen is None and store.feed_state("u", "n").asked_interval is None
 
 
-def test_story_entry_and_outbox_rows_commit_together(tmp_path):
-    store = Store(tmp_path / "db.sqlite3")
+def test_story_entry_and_outbox_rows_commit_together(store_target):
+    store = Store(store_target)
     store.save_story(story(), feed_url="f", entry_id="e1", messages={("-1", None): "hello"}, deliver=True)
     assert store.unseen("f", ["e1", "e2"]) == ["e2"]
     assert [r.chat_id for r in store.due(1e12)] == ["-1"]
@@ -43,8 +43,8 @@ def test_story_entry_and_outbox_rows_commit_together(tmp_path):
     assert len(store.due(1e12)) == 1  # (story, chat) is unique
 
 
-def test_failed_transaction_leaves_nothing(tmp_path):
-    store = Store(tmp_path / "db.sqlite3")
+def test_failed_transaction_leaves_nothing(store_target):
+    store = Store(store_target)
     broken = story()
     object.__setattr__(broken, "fingerprint", {"bad": {1, 2}})  # not JSON: fails mid-transaction
     with pytest.raises(TypeError):
@@ -52,8 +52,8 @@ def test_failed_transaction_leaves_nothing(tmp_path):
     assert store.unseen("f", ["e1"]) == ["e1"] and store.story("s1") is None
 
 
-def test_new_sources_flag_sent_rows_for_an_edit(tmp_path):
-    store = Store(tmp_path / "db.sqlite3")
+def test_new_sources_flag_sent_rows_for_an_edit(store_target):
+    store = Store(store_target)
     store.save_story(story(), feed_url="f", entry_id="e1", messages={("-1", None): "v1"}, deliver=True)
     row = store.due(1e12)[0]
     store.mark_sent(row, 42, row.text)
@@ -69,8 +69,8 @@ def test_new_sources_flag_sent_rows_for_an_edit(tmp_path):
     assert [s[0] for s in store.story("s1").sources] == ["A", "B", "C"]
 
 
-def test_disabled_and_migrated_chats_are_remembered(tmp_path):
-    path = tmp_path / "db.sqlite3"
+def test_disabled_and_migrated_chats_are_remembered(store_target):
+    path = store_target
     store = Store(path)
     store.save_story(story(), feed_url="f", entry_id="e1", messages={("-1", None): "x", ("-2", None): "y"},
                      deliver=True)
@@ -87,3 +87,58 @@ def test_store_file_is_plain_sqlite(tmp_path):
     Store(tmp_path / "db.sqlite3").close()
     tables = {r[0] for r in sqlite3.connect(tmp_path / "db.sqlite3").execute("SELECT name FROM sqlite_master")}
     assert {"feeds", "seen", "stories", "outbox", "chats"} <= tables
+
+
+def test_a_lease_has_one_holder_until_it_runs_out_or_is_released(store_target):
+    store = Store(store_target)
+    assert store.claim_lease("feed:u", "w1", 60) and store.claim_lease("feed:u", "w1", 60)  # renewed
+    assert not store.claim_lease("feed:u", "w2", 60)
+    assert store.lease_holders("feed:") == {"feed:u": "w1"}
+    store.release_lease("feed:u", "w1")
+    assert store.claim_lease("feed:u", "w2", 0.2) and not store.claim_lease("feed:u", "w1", 60)
+    time.sleep(0.3)
+    assert store.claim_lease("feed:u", "w1", 60)  # w2 stopped renewing: its lease ran out
+
+
+def test_a_claimed_row_waits_for_its_worker_and_counts_for_the_flood_limits(store_target):
+    store = Store(store_target)
+    store.save_story(story(), feed_url="f", entry_id="e1", messages={("-1", None): "x"}, deliver=True)
+    row = store.due(time.time())[0]
+    with store.transaction(lock="outbox") as claiming:
+        claiming.claim(row, "w1", time.time() + 60)
+    assert store.due(time.time()) == []  # no other worker takes it
+    assert [chat for chat, _ in store.recent_sends(time.time() - 10)] == ["-1"]
+    assert store.release_claims(["w2"]) == 1  # w1 died: its row goes back to the queue
+    assert [r.id for r in store.due(time.time())] == [row.id]
+
+
+def test_workers_are_listed_with_the_feeds_they_poll(store_target):
+    store = Store(store_target)
+    store.beat_worker("w1", "host-a", 11, time.time())
+    store.beat_worker("w2", "host-b", 12, time.time())
+    store.claim_lease("leader", "w2", 20)
+    store.claim_lease("feed:a", "w1", 60)
+    store.claim_lease("feed:b", "w1", 60)
+    listed = {w["id"]: (w["host"], w["leases"], w["leader"]) for w in store.workers(30)}
+    assert listed == {"w1": ("host-a", 2, False), "w2": ("host-b", 0, True)}
+    assert store.live_workers(30) == ["w1", "w2"]
+
+
+def test_an_sqlite_store_moves_into_postgresql_once(tmp_path, pg_url):
+    from store.copy import copy_store
+
+    old = Store(tmp_path / "old.sqlite3")
+    old.save_story(story(), feed_url="f", entry_id="e1", messages={("-1", None): "x", ("-2", None): "y"}, deliver=True)
+    old.subscribe("42", "security_council")
+    old.disable_chat("-2", "forbidden")
+    new = Store(pg_url)
+    assert copy_store(old, new)["outbox"] == 2 and copy_store(old, new)["outbox"] == 0  # twice: nothing twice
+    assert new.story("s1").sources == old.story("s1").sources and new.subscribers(["security_council"]) == ["42"]
+    assert new.chat("-2").status == "disabled" and [r.chat_id for r in new.due(1e12)] == ["-1"]
+    new.save_story(story("s2"), feed_url="f", entry_id="e2", messages={("-1", None): "z"}, deliver=True)
+    assert len(new.due(1e12)) == 2  # new rows take ids after the copied ones
+
+
+def test_postgresql_migrations_are_recorded_and_rerun_safely(pg_url):
+    assert Store(pg_url).applied == ["001_initial", "002_freshness", "003_workers"]
+    assert Store(pg_url).applied == []

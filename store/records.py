@@ -1,0 +1,69 @@
+"""What the store holds, as immutable records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+EDIT_DELAY = 60.0  # outlets joining a story within a minute make one edit, not a storm
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    url: str
+    name: str
+    etag: str | None = None
+    last_modified: str | None = None
+    content_hash: str | None = None
+    last_polled: float | None = None
+    last_success: float | None = None
+    last_error: str | None = None
+    failures: int = 0
+    next_poll: float | None = None
+    entries_per_day: float | None = None
+    interval: float | None = None
+    asked_interval: float | None = None  # seconds the feed asks between polls (<ttl>, max-age)
+
+
+@dataclass(frozen=True, slots=True)
+class StoryRecord:
+    id: str
+    created_at: float
+    published: str
+    title: str
+    url: str
+    source: str
+    summary: str
+    topics: tuple[str, ...]
+    tags: tuple[str, ...]
+    lang: str
+    fingerprint: dict
+    sources: tuple[tuple[str, str, str], ...]  # (source, url, title), first first
+    first_seen: float | None = None  # when a poll first saw the story's first article
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    id: int
+    story_id: str
+    chat_id: str
+    thread_id: int | None
+    text: str
+    status: str
+    attempts: int
+    next_attempt_at: float
+    message_id: int | None
+    edit_pending: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ChatState:
+    chat_id: str
+    status: str  # active | disabled
+    reason: str | None
+    migrated_to: str | None
+
+
+def with_sources(story: StoryRecord, extra: tuple[str, str, str]) -> StoryRecord:
+    if any(s[1] == extra[1] for s in story.sources):
+        return story
+    return replace(story, sources=story.sources + (extra,))

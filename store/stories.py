@@ -1,0 +1,117 @@
+"""Stories: one per event, the outlets that carried it, and the digests waiting to carry it."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from store.db import Handle, PostgresDatabase, SqliteDatabase
+from store.records import EDIT_DELAY, StoryRecord
+
+_OUTBOX_UPSERT = """INSERT INTO outbox (story_id, chat_id, thread_id, text, next_attempt_at, created_at)
+    VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT (story_id, chat_id) DO UPDATE SET text = excluded.text,
+      edit_pending = CASE WHEN outbox.status = 'sent' AND outbox.text != excluded.text
+                          THEN 1 ELSE outbox.edit_pending END,
+      next_attempt_at = CASE WHEN outbox.status = 'sent' AND outbox.edit_pending = 0
+                             THEN ? ELSE outbox.next_attempt_at END"""
+
+
+class Stories:
+    _db: Handle
+    _database: SqliteDatabase | PostgresDatabase
+
+    def recent_stories(self, since: float) -> list[StoryRecord]:
+        rows = self._db.rows("SELECT * FROM stories WHERE created_at >= ? ORDER BY created_at", (since,))
+        return [self._story(row) for row in rows]
+
+    def stories_updated_since(self, since: float) -> list[tuple[float, StoryRecord]]:
+        """(updated_at, story) of the stories any worker created or extended since ``since``."""
+        rows = self._db.rows("SELECT * FROM stories WHERE updated_at >= ? ORDER BY updated_at", (since,))
+        return [(row["updated_at"], self._story(row)) for row in rows]
+
+    def story(self, story_id: str) -> StoryRecord | None:
+        row = self._db.one("SELECT * FROM stories WHERE id = ?", (story_id,))
+        return self._story(row) if row else None
+
+    def _story(self, row: dict[str, Any]) -> StoryRecord:
+        sources = self._db.rows("SELECT source, url, title FROM story_sources WHERE story_id = ? ORDER BY added_at",
+                                (row["id"],))
+        return StoryRecord(
+            id=row["id"], created_at=row["created_at"], published=row["published"], title=row["title"],
+            url=row["url"], source=row["source"], summary=row["summary"], topics=tuple(json.loads(row["topics"])),
+            tags=tuple(json.loads(row["tags"])), lang=row["lang"], fingerprint=json.loads(row["fingerprint"]),
+            sources=tuple((s["source"], s["url"], s["title"]) for s in sources), first_seen=row["first_seen"],
+        )
+
+    def save_story(
+        self,
+        story: StoryRecord,
+        *,
+        feed_url: str,
+        entry_id: str,
+        messages: dict[tuple[str, int | None], str],
+        deliver: bool,
+        digests: list[tuple[str, int | None]] = (),  # type: ignore[assignment]
+    ) -> StoryRecord:
+        """Entry seen + story created or extended + outbox rows, all or nothing.
+
+        ``messages`` maps (chat, thread) to the rendered text; rows already sent get the
+        new text and an edit flag, unsent ones just the new text.
+        """
+        now = time.time()
+        with self._database.transaction() as db:
+            if db.one("SELECT 1 AS found FROM stories WHERE id = ?", (story.id,)):
+                db.run("UPDATE stories SET updated_at = ?, topics = ?, tags = ?, fingerprint = ? WHERE id = ?",
+                       (now, json.dumps(story.topics), json.dumps(story.tags, ensure_ascii=False),
+                        json.dumps(story.fingerprint), story.id))
+            else:
+                db.run("""INSERT INTO stories (id, created_at, updated_at, published, title, url, source, summary,
+                                               topics, tags, lang, fingerprint, first_seen)
+                          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       (story.id, now, now, story.published, story.title, story.url, story.source, story.summary,
+                        json.dumps(story.topics), json.dumps(story.tags, ensure_ascii=False), story.lang,
+                        json.dumps(story.fingerprint), story.first_seen))
+            for offset, (source, url, title) in enumerate(story.sources):
+                db.run("INSERT INTO story_sources VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                       (story.id, source, url, title, now + offset * 1e-6))
+            db.run("INSERT INTO seen VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                   (feed_url, entry_id, story.url, story.id, now))
+            for chat_id, thread_id in digests if deliver else ():
+                db.run("INSERT INTO digest_items VALUES (?, ?, ?, ?, NULL) ON CONFLICT DO NOTHING",
+                       (chat_id, thread_id, story.id, now))
+            for (chat_id, thread_id), text in messages.items() if deliver else ():
+                db.run(_OUTBOX_UPSERT, (story.id, chat_id, thread_id, text, now, now, now + EDIT_DELAY))
+        return self.story(story.id) or story
+
+    def digest_due(self, chat_id: str, before: float) -> list[StoryRecord]:
+        """Stories waiting for this chat's digest that arrived before ``before``."""
+        rows = self._db.rows(
+            """SELECT s.* FROM digest_items d JOIN stories s ON s.id = d.story_id
+               WHERE d.chat_id = ? AND d.digest IS NULL AND d.added_at < ? ORDER BY d.added_at""",
+            (chat_id, before),
+        )
+        return [self._story(row) for row in rows]
+
+    def enqueue_digest(self, chat_id: str, thread_id: int | None, digest: str, text: str,
+                       story_ids: list[str]) -> None:
+        """The digest message and the items it carries, in one transaction."""
+        now = time.time()
+        with self._database.transaction() as db:
+            db.run("""INSERT INTO outbox (story_id, chat_id, thread_id, text, next_attempt_at, created_at)
+                      VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
+                   (digest, chat_id, thread_id, text, now, now))
+            for story_id in story_ids:
+                db.run("UPDATE digest_items SET digest = ? WHERE chat_id = ? AND story_id = ?",
+                       (digest, chat_id, story_id))
+
+    def story_topics_since(self, since: float) -> list[tuple[float, tuple[str, ...]]]:
+        """(created_at, topics) of the stories alerted since ``since``: what ``stats`` counts."""
+        rows = self._db.rows("SELECT created_at, topics FROM stories WHERE created_at >= ? ORDER BY created_at",
+                             (since,))
+        return [(row["created_at"], tuple(json.loads(row["topics"]))) for row in rows]
+
+    def latest_stories(self, limit: int = 5) -> list[StoryRecord]:
+        rows = self._db.rows("SELECT * FROM stories ORDER BY created_at DESC LIMIT ?", (limit,))
+        return [self._story(row) for row in rows]
