@@ -1,6 +1,6 @@
 """Polling 1,000 feeds: the worker's cycle against feeds polled one after another.
 
-    python benchmarks/fetch_scale.py [--feeds 1000] [--cycles 100] [--delay 0.08] [--publish 4]
+    python benchmarks/fetch_scale.py [--feeds 1000] [--cycles 100] [--delay 0.08] [--publish 4] [--database-url URL]
 
 A server process on 127.0.0.1 (asyncio, one port per outlet, ten feeds each) answers every
 request after ``--delay`` seconds, as a distant server does. Each feed starts with one
@@ -14,16 +14,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from email.utils import format_datetime
 from datetime import datetime, timezone
 from multiprocessing import Event, Process, Queue, get_context
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 
@@ -54,6 +58,7 @@ def serve(feeds: int, delay: float, percent: int, ports: Queue, stop: Event) -> 
 async def _serve(feeds: int, delay: float, percent: int, ports: Queue, stop: Event) -> None:
     cycle = [0]
     pages = [p.read_bytes() for p in PAGES]
+    polls: dict[int, list[float]] = {}  # feed -> when it was asked for (benchmarks/workers.py reads /polls)
 
     def version(feed: int) -> int:
         return sum(publishes(feed, c, percent) for c in range(cycle[0] + 1))
@@ -91,7 +96,11 @@ async def _serve(feeds: int, delay: float, percent: int, ports: Queue, stop: Eve
                 if path.startswith("/advance/"):
                     cycle[0] = int(path.rsplit("/", 1)[1])
                     status, body, ctype, etag = 200, b"ok", "text/plain", ""
+                elif path == "/polls":
+                    body, status, ctype, etag = json.dumps(polls).encode(), 200, "application/json", ""
                 else:
+                    if path.startswith("/feed/"):
+                        polls.setdefault(int(path.rsplit("/", 1)[1]), []).append(time.time())
                     await asyncio.sleep(delay)
                     if kind(int(path.strip("/").split("/")[1])) == "slow" and path.startswith("/feed/"):
                         await asyncio.sleep(1.5)
@@ -123,12 +132,30 @@ def write_config(urls: list[str], directory: Path) -> Path:
     return path
 
 
+@contextmanager
+def scratch_store(database_url: str | None, directory: Path) -> Iterator[Path | str]:
+    """An SQLite file in ``directory``, or a fresh schema of ``database_url`` (dropped afterwards)."""
+    if not database_url:
+        yield directory / "bench.sqlite3"
+        return
+    import psycopg
+
+    schema = f"bench_{os.getpid()}_{int(time.time())}"
+    with psycopg.connect(database_url, autocommit=True) as db:
+        db.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield database_url + ("&" if "?" in database_url else "?") + "options=" + quote(f"-csearch_path={schema}")
+    finally:
+        with psycopg.connect(database_url, autocommit=True) as db:
+            db.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
 def rss_mb() -> float:
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-async def worker_cycles(config: Path, db: Path, advance: str, cycles: int) -> list[tuple[float, int, int, float]]:
+async def worker_cycles(config: Path, db: Path | str, advance: str, cycles: int) -> list[tuple[float, int, int, float]]:
     from core.pipeline import Services, run_cycle
     from core.runtime import load_runtime
     from fetchers.http import Fetcher
@@ -174,6 +201,8 @@ def main() -> None:
     parser.add_argument("--cycles", type=int, default=100)
     parser.add_argument("--delay", type=float, default=0.08)
     parser.add_argument("--publish", type=int, default=4, help="percent of feeds with a new item per cycle")
+    parser.add_argument("--database-url", metavar="URL", help="a PostgreSQL database (a schema of its own is made and "
+                                                              "dropped) instead of an SQLite file")
     args = parser.parse_args()
     ports: Queue = Queue()
     stop = Event()
@@ -181,13 +210,13 @@ def main() -> None:
     server.start()
     port_list = ports.get(timeout=30)
     urls = feed_urls(port_list, args.feeds)
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, scratch_store(args.database_url, Path(tmp)) as target:
         config = write_config(urls, Path(tmp))
-        results = asyncio.run(worker_cycles(config, Path(tmp) / "bench.sqlite3", f"http://127.0.0.1:{port_list[0]}",
-                                            args.cycles))
+        results = asyncio.run(worker_cycles(config, target, f"http://127.0.0.1:{port_list[0]}", args.cycles))
     cold, steady = results[0], results[1:]
     times = [r[0] for r in steady]
     articles = sum(r[1] for r in steady)
+    print(f"store: {'PostgreSQL' if args.database_url else 'SQLite'}")
     print(f"{args.feeds} feeds on {len(port_list)} hosts, {args.delay * 1000:.0f} ms per answer, "
           f"{args.publish}% publish per cycle, {sum(kind(i) != 'ok' for i in range(args.feeds))} slow/broken")
     print(f"cold cycle (every feed 200 + one article each): {cold[0]:.2f} s, {cold[1]} articles "

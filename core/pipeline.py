@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from alerts.digest import period_start, render_digest
 from alerts.message import render
 from alerts.summary import summarize
-from classifiers.grouping import WINDOW_HOURS, Fingerprint, StoryIndex, article_fingerprint, story_fingerprint, story_members
+from classifiers.grouping import WINDOW_HOURS, StoryIndex, article_fingerprint, story_fingerprint, story_members
 from classifiers.language import detect_language
 from classifiers.topics import classify
 from core import metrics
@@ -38,7 +38,6 @@ from store import Store, StoryRecord
 log = logging.getLogger("pipeline")
 Recipient = tuple[str, int | None]
 SEEN_RETENTION_DAYS = 30
-SYNC_SLACK = 5.0  # seconds: stories saved by a worker whose clock runs behind are still read in
 
 
 @dataclass
@@ -53,7 +52,7 @@ class Services:
     announce: Callable[[Alert, str], None] | None = None  # console/JSONL, with the rendered text
     on_queued: Callable[[], None] | None = None  # wakes the sender
     stories: StoryIndex | None = None  # recent stories to group with, read from the store at first use
-    stories_synced: float = 0.0  # stories changed in the store after this (by any worker) are read in again
+    story_version: int = 0  # the index holds every story change up to this version (any worker's)
     membership: Membership = field(default_factory=Membership)  # this worker among the others on the database
     on_hub: Callable[[FeedConfig, str, str], None] | None = None  # a feed names a WebSub hub (and topic)
 
@@ -149,14 +148,14 @@ async def _process_entry(services: Services, feed: FeedConfig, entry: FeedEntry,
     labels = {name: topic.label for name, topic in runtime.config.topics.items()}
     kinds = {f.name: f.kind for f in runtime.config.feeds}
     with store.exclusive("stories"):  # two workers with one event from two outlets make one story
-        story, is_update, print_ = _story_for(services, article, classification, topics, seen_at)
+        story, is_update = _story_for(services, article, classification, topics, seen_at)
         recipients, digests = _recipients(services, story.topics)
         alert = _alert(story, is_update, tuple(dict.fromkeys(chat for chat, _ in recipients + digests)))
         text = render(alert, labels, runtime.config.bot.timezone, kinds)
         messages = {recipient: text for recipient in recipients}
         saved = store.save_story(story, feed_url=feed.url, entry_id=entry.entry_id, messages=messages,
-                                 deliver=services.deliver, digests=digests)
-        _story_index(services).add(story.id, print_)  # once saved: a failed save leaves no member behind
+                                 deliver=services.deliver, digests=digests, entry_url=entry.url)
+        _story_index(services)  # the saved story read back in: a failed save leaves no member behind
     alert = replace(alert, sources=tuple(Source(*s) for s in saved.sources))
     if is_update:
         report.updates += 1
@@ -201,20 +200,20 @@ def _extract(content: bytes, url: str) -> tuple[Extracted | None, str]:
 def _story_index(services: Services) -> StoryIndex:
     """The recent stories: read from the store the first time (after a restart too), then the
     ones any worker created or extended since the last look."""
-    now = time.time()
+    kept = time.time() - 2 * WINDOW_HOURS * 3600
     if services.stories is None:
         services.stories = StoryIndex()
-        services.stories_synced = now - 2 * WINDOW_HOURS * 3600
-    for updated, story in services.store.stories_updated_since(services.stories_synced - SYNC_SLACK):
-        services.stories.set_members(story.id, story_members(story.fingerprint))
-        services.stories_synced = max(services.stories_synced, updated)
-    services.stories.forget_before(now - 2 * WINDOW_HOURS * 3600)
+    changed = services.store.story_versions(services.story_version, kept)
+    for story, fingerprint in services.store.fingerprints(sorted(changed)).items():
+        services.stories.set_members(story, story_members(fingerprint))
+    services.story_version = max(changed.values(), default=services.story_version)
+    services.stories.forget_before(kept)
     return services.stories
 
 
 def _story_for(
     services: Services, article: Article, classification: Classification, topics: tuple[str, ...], seen_at: float
-) -> tuple[StoryRecord, bool, Fingerprint]:
+) -> tuple[StoryRecord, bool]:
     """A new story, or the recent one this article reports too (with this outlet added)."""
     store = services.store
     published = article.entry.published or datetime.now(timezone.utc)
@@ -228,7 +227,7 @@ def _story_for(
         merged_topics = tuple(dict.fromkeys(story.topics + topics))
         sources = story.sources if any(s[1] == source[1] for s in story.sources) else story.sources + (source,)
         members = story_fingerprint(index.members(story.id) + [print_])
-        return replace(story, topics=merged_topics, sources=sources, fingerprint=members), True, print_
+        return replace(story, topics=merged_topics, sources=sources, fingerprint=members), True
     tags = tuple(dict.fromkeys(h.entity.hashtag for h in hits if h.entity and h.entity.type != "state"))[:5]
     offsets = [h.start for h in hits if not h.in_title]
     story_id = hashlib.sha256(f"{article.entry.feed}|{article.entry.entry_id}".encode()).hexdigest()[:12]
@@ -238,7 +237,7 @@ def _story_for(
         topics=topics, tags=tags, lang=article.lang, fingerprint=story_fingerprint([print_]), sources=(source,),
         first_seen=seen_at,
     )
-    return story, False, print_
+    return story, False
 
 
 def _recipients(services: Services, topics: tuple[str, ...]) -> tuple[list[Recipient], list[Recipient]]:

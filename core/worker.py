@@ -33,6 +33,9 @@ from store import feed_lease
 log = logging.getLogger("worker")
 STOP_GRACE = 8.0  # seconds granted to the send in flight on SIGTERM (the contract is 10)
 SUBSCRIBE_CHECK = 5.0  # seconds between looks for WebSub subscriptions to make or renew
+# A feed's next poll is set from inside its running job: due at once (a poll slower than its interval),
+# APScheduler would find the job still running, skip the run and drop the date job, and the feed with it.
+RESCHEDULE_FLOOR = 1.0
 
 
 class Worker:
@@ -149,7 +152,7 @@ class Worker:
             interval = self.services.runtime.config.fetch.interval
             delay = 0.0 if url in self._again else (state.next_poll or time.time() + interval) - time.time()
             self._again.discard(url)
-            self._schedule(url, delay)
+            self._schedule(url, max(RESCHEDULE_FLOOR, delay))
 
     async def _hold(self, url: str) -> None:
         """Renew the feed's lease while a long poll runs (many new pages)."""

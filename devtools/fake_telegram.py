@@ -34,6 +34,7 @@ class FakeTelegram(Loopback):
         self.unknown: set[str] = set()
         self.migrations: dict[str, int] = {}
         self.enforce_limits = enforce_limits
+        self.refused = 0  # sends answered 429 because a flood limit was crossed
         self.unreachable = False  # an outage: every request's connection is dropped unanswered
         self.updates: list[dict] = []  # what getUpdates hands out, by update_id
         self._lock = threading.Lock()
@@ -137,6 +138,7 @@ class FakeTelegram(Loopback):
                 if method == "sendMessage" and self.enforce_limits:
                     wait = self._flood_wait(chat)
                     if wait:
+                        self.refused += 1
                         return self._error(handler, 429, f"Too Many Requests: retry after {wait}",
                                            {"retry_after": wait})
                 self.received.append(Received(method, token, params))

@@ -40,12 +40,14 @@ class FeedServer(Loopback):
         self.root = Path(root) if root else None
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.times: list[float] = []  # when each request came
         self.now = datetime.now(timezone.utc)
         server = self
 
         class Handler(QuietHandler):
             def do_GET(self) -> None:  # noqa: N802
                 server.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
+                server.times.append(time.time())
                 route = server.routes.get(self.path.split("?")[0])
                 if route:
                     route(self)

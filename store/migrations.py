@@ -129,7 +129,9 @@ SQLITE: tuple[tuple[str, str], ...] = (
         CREATE INDEX leases_by_holder ON leases (holder);
         ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
         ALTER TABLE outbox ADD COLUMN claimed_until REAL;
-        CREATE INDEX stories_by_update ON stories (updated_at)
+        -- bumped at every change of a story, so each worker reads in exactly what the others changed
+        ALTER TABLE stories ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX stories_by_version ON stories (version)
         """,
     ),
 )
@@ -258,7 +260,8 @@ POSTGRES: tuple[tuple[str, str], ...] = (
         CREATE INDEX leases_by_holder ON leases (holder);
         ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
         ALTER TABLE outbox ADD COLUMN claimed_until DOUBLE PRECISION;
-        CREATE INDEX stories_by_update ON stories (updated_at)
+        ALTER TABLE stories ADD COLUMN version BIGINT NOT NULL DEFAULT 0;
+        CREATE INDEX stories_by_version ON stories (version)
         """,
     ),
 )

@@ -17,6 +17,9 @@ _OUTBOX_UPSERT = """INSERT INTO outbox (story_id, chat_id, thread_id, text, next
       next_attempt_at = CASE WHEN outbox.status = 'sent' AND outbox.edit_pending = 0
                              THEN ? ELSE outbox.next_attempt_at END"""
 
+# Saves of stories take turns (the worker holds the "stories" lock), so versions commit in order.
+_NEXT = "(SELECT COALESCE(MAX(version), 0) + 1 FROM stories)"
+
 
 class Stories:
     _db: Handle
@@ -26,10 +29,20 @@ class Stories:
         rows = self._db.rows("SELECT * FROM stories WHERE created_at >= ? ORDER BY created_at", (since,))
         return [self._story(row) for row in rows]
 
-    def stories_updated_since(self, since: float) -> list[tuple[float, StoryRecord]]:
-        """(updated_at, story) of the stories any worker created or extended since ``since``."""
-        rows = self._db.rows("SELECT * FROM stories WHERE updated_at >= ? ORDER BY updated_at", (since,))
-        return [(row["updated_at"], self._story(row)) for row in rows]
+    def story_versions(self, after: int, since: float) -> dict[str, int]:
+        """id -> version of the stories any worker created or changed after version ``after``,
+        among those changed since ``since`` (unix time)."""
+        rows = self._db.rows("SELECT id, version FROM stories WHERE version > ? AND updated_at >= ?", (after, since))
+        return {row["id"]: row["version"] for row in rows}
+
+    def fingerprints(self, story_ids: list[str]) -> dict[str, dict]:
+        """The grouping fingerprints of these stories (their members), without the rest of them."""
+        found: dict[str, dict] = {}
+        for chunk in range(0, len(story_ids), 500):
+            part = story_ids[chunk : chunk + 500]
+            rows = self._db.rows(f"SELECT id, fingerprint FROM stories WHERE id IN ({','.join('?' * len(part))})", part)
+            found.update((row["id"], json.loads(row["fingerprint"])) for row in rows)
+        return found
 
     def story(self, story_id: str) -> StoryRecord | None:
         row = self._db.one("SELECT * FROM stories WHERE id = ?", (story_id,))
@@ -54,8 +67,10 @@ class Stories:
         messages: dict[tuple[str, int | None], str],
         deliver: bool,
         digests: list[tuple[str, int | None]] = (),  # type: ignore[assignment]
+        entry_url: str | None = None,
     ) -> StoryRecord:
-        """Entry seen + story created or extended + outbox rows, all or nothing.
+        """Entry seen (at its own address: the same article through another feed is known) + story
+        created or extended + outbox rows, all or nothing.
 
         ``messages`` maps (chat, thread) to the rendered text; rows already sent get the
         new text and an edit flag, unsent ones just the new text.
@@ -63,21 +78,24 @@ class Stories:
         now = time.time()
         with self._database.transaction() as db:
             if db.one("SELECT 1 AS found FROM stories WHERE id = ?", (story.id,)):
-                db.run("UPDATE stories SET updated_at = ?, topics = ?, tags = ?, fingerprint = ? WHERE id = ?",
+                db.run(f"""UPDATE stories SET updated_at = ?, topics = ?, tags = ?, fingerprint = ?, version = {_NEXT}
+                           WHERE id = ?""",
                        (now, json.dumps(story.topics), json.dumps(story.tags, ensure_ascii=False),
                         json.dumps(story.fingerprint), story.id))
             else:
-                db.run("""INSERT INTO stories (id, created_at, updated_at, published, title, url, source, summary,
-                                               topics, tags, lang, fingerprint, first_seen)
-                          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                db.run(f"""INSERT INTO stories (id, created_at, updated_at, published, title, url, source, summary,
+                                                topics, tags, lang, fingerprint, first_seen, version)
+                           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {_NEXT})""",
                        (story.id, now, now, story.published, story.title, story.url, story.source, story.summary,
                         json.dumps(story.topics), json.dumps(story.tags, ensure_ascii=False), story.lang,
                         json.dumps(story.fingerprint), story.first_seen))
+            known = {row["url"] for row in db.rows("SELECT url FROM story_sources WHERE story_id = ?", (story.id,))}
             for offset, (source, url, title) in enumerate(story.sources):
-                db.run("INSERT INTO story_sources VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                       (story.id, source, url, title, now + offset * 1e-6))
+                if url not in known:  # a story carried by hundreds of outlets gains one at a time
+                    db.run("INSERT INTO story_sources VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                           (story.id, source, url, title, now + offset * 1e-6))
             db.run("INSERT INTO seen VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                   (feed_url, entry_id, story.url, story.id, now))
+                   (feed_url, entry_id, entry_url or story.url, story.id, now))
             for chat_id, thread_id in digests if deliver else ():
                 db.run("INSERT INTO digest_items VALUES (?, ?, ?, ?, NULL) ON CONFLICT DO NOTHING",
                        (chat_id, thread_id, story.id, now))

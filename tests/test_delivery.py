@@ -18,8 +18,8 @@ def seed(store: Store, chats: dict[str, str], story_id: str = "s1") -> None:
                      deliver=True)
 
 
-def deliver(tmp_path, telegram, chats, *, prepare=None, max_wait=10.0, stories=1):
-    store = Store(tmp_path / "db.sqlite3")
+def deliver(target, telegram, chats, *, prepare=None, max_wait=10.0, stories=1):
+    store = Store(target)
     for n in range(stories):
         seed(store, chats, f"s{n}")
 
@@ -35,17 +35,17 @@ def deliver(tmp_path, telegram, chats, *, prepare=None, max_wait=10.0, stories=1
     return store, asyncio.run(go())
 
 
-def test_delivers_html_once_per_chat(tmp_path, telegram):
-    store, left = deliver(tmp_path, telegram, {"-1001": "<b>عاجل</b>", "@chan": "<b>عاجل</b>"})
+def test_delivers_html_once_per_chat(store_target, telegram):
+    store, left = deliver(store_target, telegram, {"-1001": "<b>عاجل</b>", "@chan": "<b>عاجل</b>"})
     assert left == 0
     assert [m.params["chat_id"] for m in telegram.messages()] == ["-1001", "@chan"]
     assert telegram.messages()[0].params["parse_mode"] == "HTML"
     assert store.outbox_counts() == {"sent": 2}
 
 
-def test_retry_after_is_obeyed_exactly(tmp_path, telegram):
+def test_retry_after_is_obeyed_exactly(store_target, telegram):
     telegram.fail_next("429", retry_after=2)
-    store, left = deliver(tmp_path, telegram, {"-1001": "x"})
+    store, left = deliver(store_target, telegram, {"-1001": "x"})
     assert left == 0
     attempts = [r.at for r in telegram.received if r.method == "sendMessage"]
     assert len(telegram.messages()) == 1 and len(attempts) == 1
@@ -53,19 +53,19 @@ def test_retry_after_is_obeyed_exactly(tmp_path, telegram):
     assert row["attempts"] == 2 and row["sent_at"] - row["created_at"] >= 2.0
 
 
-def test_server_errors_and_dropped_connections_are_retried(tmp_path, telegram):
+def test_server_errors_and_dropped_connections_are_retried(store_target, telegram):
     telegram.fail_next("500")
     telegram.fail_next("drop")
-    store, left = deliver(tmp_path, telegram, {"-1001": "x"}, max_wait=20)
+    store, left = deliver(store_target, telegram, {"-1001": "x"}, max_wait=20)
     assert left == 0 and len(telegram.messages()) == 1
     assert store._db.value("SELECT attempts FROM outbox") == 3  # noqa: SLF001
 
 
-def test_forbidden_and_unknown_chats_are_disabled_and_remembered(tmp_path, telegram, caplog):
+def test_forbidden_and_unknown_chats_are_disabled_and_remembered(store_target, telegram, caplog):
     telegram.blocked.add("-1001")
     telegram.unknown.add("@gone")
     with caplog.at_level(logging.ERROR):
-        store, left = deliver(tmp_path, telegram, {"-1001": "x", "@gone": "x", "-1003": "x"})
+        store, left = deliver(store_target, telegram, {"-1001": "x", "@gone": "x", "-1003": "x"})
     assert left == 0
     assert [m.params["chat_id"] for m in telegram.messages()] == ["-1003"]
     assert store.chat("-1001").status == "disabled" and store.chat("@gone").reason == "chat not found"
@@ -82,15 +82,15 @@ async def _drain(store, telegram):
     await sender.close()
 
 
-def test_migrated_group_is_followed(tmp_path, telegram):
+def test_migrated_group_is_followed(store_target, telegram):
     telegram.migrations["-5"] = -1005
-    store, left = deliver(tmp_path, telegram, {"-5": "x"})
+    store, left = deliver(store_target, telegram, {"-5": "x"})
     assert left == 0
     assert [m.params["chat_id"] for m in telegram.messages()] == ["-1005"]
     assert store.resolve_chat("-5").chat_id == "-1005"
 
 
-def test_unparsable_html_is_resent_as_plain_text(tmp_path, telegram):
+def test_unparsable_html_is_resent_as_plain_text(store_target, telegram):
     original = telegram._handle  # noqa: SLF001
 
     def picky(handler):
@@ -103,16 +103,16 @@ def test_unparsable_html_is_resent_as_plain_text(tmp_path, telegram):
         original(handler)
 
     telegram._handle = picky  # noqa: SLF001
-    store, left = deliver(tmp_path, telegram, {"-1001": "<b>عاجل</b> &amp; مهم"})
+    store, left = deliver(store_target, telegram, {"-1001": "<b>عاجل</b> &amp; مهم"})
     assert left == 0
     assert telegram.messages()[0].params["text"] == "عاجل & مهم"
 
 
-def test_channel_flood_limit_is_kept_without_being_told(tmp_path):
+def test_channel_flood_limit_is_kept_without_being_told(store_target):
     from devtools.fake_telegram import FakeTelegram
 
     with FakeTelegram(enforce_limits=True) as telegram:
-        store, left = deliver(tmp_path, telegram, {"42": "x"}, stories=3)
+        store, left = deliver(store_target, telegram, {"42": "x"}, stories=3)
     assert left == 0
     times = [m.at for m in telegram.messages("42")]
     assert len(times) == 3 and all(b - a >= 1.0 for a, b in zip(times, times[1:]))
@@ -133,8 +133,8 @@ def test_token_is_redacted_from_log_lines_and_tracebacks(monkeypatch):
     assert TOKEN not in formatter.format(record)
 
 
-def test_a_story_gaining_outlets_edits_the_sent_message(tmp_path, telegram):
-    store, left = deliver(tmp_path, telegram, {"-1001": "v1"})
+def test_a_story_gaining_outlets_edits_the_sent_message(store_target, telegram):
+    store, left = deliver(store_target, telegram, {"-1001": "v1"})
     sent_id = telegram.messages()[0]
     grown = store.story("s0")
     from dataclasses import replace

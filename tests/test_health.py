@@ -39,12 +39,17 @@ def test_running_worker_serves_health_and_metrics_and_sends_digests_due_while_it
         health = httpx.get(f"{base}/healthz", timeout=5)
         assert health.status_code == 200
         assert health.json()["status"] == "ok" and health.json()["feeds"] == 1 and health.json()["pid"] == worker.pid
+        me = health.json()["worker"]
+        assert health.json()["leader"] and health.json()["feeds_owned"] == 1 and str(worker.pid) in me
+        assert [w["id"] for w in health.json()["workers"]] == [me]
         assert wait_for(lambda: telegram.messages("-1009"), 20), output.lines
         assert "ملخص الساعة" in telegram.messages("-1009")[0].params["text"]
         assert wait_for(lambda: 'bot_deliveries_total{result="sent"}' in httpx.get(f"{base}/metrics").text, 10)
         metrics = httpx.get(f"{base}/metrics", timeout=5).text
         assert 'bot_feed_polls_total{outcome="changed"} 1.0' in metrics
         assert "bot_heartbeat_timestamp_seconds" in metrics and "bot_feed_poll_seconds_bucket" in metrics
+        assert f'bot_worker_info{{host="{health.json()["host"]}",worker="{me}"}} 1.0' in metrics
+        assert "bot_feeds_owned 1.0" in metrics and "bot_worker_leader 1.0" in metrics
         assert httpx.get(f"{base}/nothing", timeout=5).status_code == 404
     finally:
         worker.send_signal(signal.SIGTERM)

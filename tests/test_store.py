@@ -142,3 +142,21 @@ def test_an_sqlite_store_moves_into_postgresql_once(tmp_path, pg_url):
 def test_postgresql_migrations_are_recorded_and_rerun_safely(pg_url):
     assert Store(pg_url).applied == ["001_initial", "002_freshness", "003_workers"]
     assert Store(pg_url).applied == []
+
+
+def test_migrate_command_moves_an_sqlite_store_into_postgresql(tmp_path, pg_url):
+    from tests.conftest import bot_env, run_bot, write_config
+
+    old = Store(tmp_path / "old.sqlite3")
+    old.save_story(story(), feed_url="f", entry_id="e1", messages={("-1", None): "x"}, deliver=True)
+    old.close()
+    config = write_config(tmp_path / "c.toml", [])
+    env = bot_env(tmp_path, DATABASE_URL=pg_url)
+    result = run_bot("migrate", "--config", str(config), "--from", str(tmp_path / "old.sqlite3"), env=env)
+    assert result.returncode == 0, result.stderr
+    assert "applied 001_initial, 002_freshness, 003_workers" in result.stdout and "outbox 1" in result.stdout
+    assert "password" not in result.stdout and Store(pg_url).story("s1").title == "t"
+    again = run_bot("migrate", "--config", str(config), "--from", str(tmp_path / "old.sqlite3"), env=env)
+    assert "schema up to date" in again.stdout and "outbox 0" in again.stdout
+    missing = run_bot("migrate", "--config", str(config), "--from", str(tmp_path / "nope.sqlite3"), env=env)
+    assert missing.returncode == 1 and "no SQLite store at" in missing.stderr
