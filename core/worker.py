@@ -176,7 +176,6 @@ class Worker:
         if membership.leader:
             store.release_claims(membership.live)
             store.forget_workers(time.time() - 86400)
-        metrics.FEED_SHARE.set(len(owned))
         event(log, "workers_changed", worker=membership.worker, workers=len(membership.live), owned=len(owned),
               leader=membership.leader)
 

@@ -93,10 +93,6 @@ class SqliteDatabase:
     def exclusive(self, name: str) -> Iterator[None]:
         yield  # one process: nothing else assigns stories at the same time
 
-    def script(self, sql: str) -> None:
-        for statement in filter(str.strip, sql.split(";")):
-            self._db.execute(statement)
-
     def close(self) -> None:
         self._db.close()
 
@@ -184,11 +180,6 @@ class PostgresDatabase:
                 yield
             finally:
                 handle.run("SELECT pg_advisory_unlock(?)", (lock_key(name),))
-
-    def script(self, sql: str) -> None:
-        with self._handle() as handle:
-            for statement in filter(str.strip, sql.split(";")):
-                handle.run(statement)
 
     def close(self) -> None:
         self._pool.close()

@@ -25,10 +25,6 @@ class Stories:
     _db: Handle
     _database: SqliteDatabase | PostgresDatabase
 
-    def recent_stories(self, since: float) -> list[StoryRecord]:
-        rows = self._db.rows("SELECT * FROM stories WHERE created_at >= ? ORDER BY created_at", (since,))
-        return [self._story(row) for row in rows]
-
     def story_versions(self, after: int, since: float) -> dict[str, int]:
         """id -> version of the stories any worker created or changed after version ``after``,
         among those changed since ``since`` (unix time)."""
