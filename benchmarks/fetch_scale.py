@@ -27,12 +27,13 @@ from email.utils import format_datetime
 from datetime import datetime, timezone
 from multiprocessing import Event, Process, Queue, get_context
 from pathlib import Path
-from urllib.parse import quote
 
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from devtools.scratch import scratch_schema  # noqa: E402
 
 FEEDS_PER_HOST = 10
 PAGES = sorted((ROOT / "tests" / "fixtures" / "site").glob("[!f]*/*.html"))
@@ -138,16 +139,8 @@ def scratch_store(database_url: str | None, directory: Path) -> Iterator[Path | 
     if not database_url:
         yield directory / "bench.sqlite3"
         return
-    import psycopg
-
-    schema = f"bench_{os.getpid()}_{int(time.time())}"
-    with psycopg.connect(database_url, autocommit=True) as db:
-        db.execute(f"CREATE SCHEMA {schema}")
-    try:
-        yield database_url + ("&" if "?" in database_url else "?") + "options=" + quote(f"-csearch_path={schema}")
-    finally:
-        with psycopg.connect(database_url, autocommit=True) as db:
-            db.execute(f"DROP SCHEMA {schema} CASCADE")
+    with scratch_schema(database_url) as url:
+        yield url
 
 
 def rss_mb() -> float:

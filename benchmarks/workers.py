@@ -180,10 +180,7 @@ def kills(args: argparse.Namespace) -> None:
         finally:
             stop(workers)
         sent = [(str(m.params["chat_id"]), m.params["text"].split("</b>", 1)[0]) for m in telegram.messages()]
-        polls: dict[str, list[float]] = {}
-        for (path, _), at in zip(list(site.requests), list(site.times)):
-            if path.endswith("feed.xml"):
-                polls.setdefault(path, []).append(at)
+        polls = site.polls("feed.xml")
         refused = telegram.refused
         times = [(str(m.params["chat_id"]), m.at) for m in telegram.messages()]
         per_minute = {chat: max((sum(1 for c, t in times if c == chat and s <= t < s + 60)

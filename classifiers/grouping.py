@@ -45,7 +45,6 @@ BROAD = frozenset({"syria", "syria_regions"})  # too wide to tell two events apa
 _END = re.compile(r"[.!?\n\u061f]+")
 
 
-
 # The kind of act a headline reports; two headlines of different kinds report different events.
 ACTIONS = {kind: frozenset(content_words(verbs)) for kind, verbs in {
     "violence": "غارة غارات قصف يقصف تقصف قصفت ضربة ضربات هجوم هجمات اشتباكات معارك قتلى مقتل قتيل "

@@ -45,11 +45,9 @@ class Membership:
         """Say we are alive, renew or seek the lead, and read who else is; True when the set of
         live workers changed (feeds move)."""
         store.beat_worker(self.worker, socket.gethostname(), os.getpid(), self.started)
-        self.leader = store.claim_lease(LEADER, self.worker, LEADER_SECONDS)
-        if store.kind == "sqlite":  # one process by design: a restarted worker need not wait for its dead self
-            self.leader, live = True, [self.worker]
-        else:
-            live = sorted(set(store.live_workers(LIVE_SECONDS)) | {self.worker})
+        alone = store.kind == "sqlite"  # one process by design: a restarted worker need not wait for its dead self
+        self.leader = store.claim_lease(LEADER, self.worker, LEADER_SECONDS) or alone
+        live = [self.worker] if alone else sorted(set(store.live_workers(LIVE_SECONDS)) | {self.worker})
         changed, self.live = live != self.live, live
         return changed
 

@@ -135,8 +135,9 @@ async def _process_feed(services: Services, feed: FeedConfig, report: CycleRepor
 async def _process_entry(services: Services, feed: FeedConfig, entry: FeedEntry, report: CycleReport,
                          seen_at: float) -> None:
     store, runtime = services.store, services.runtime
-    if entry.url and store.url_seen(entry.url) is not None:  # same article through another feed
-        store.mark_seen(feed.url, entry.entry_id, entry.url, store.url_seen(entry.url) or None)
+    seen = store.url_seen(entry.url) if entry.url else None
+    if seen is not None:  # same article through another feed
+        store.mark_seen(feed.url, entry.entry_id, entry.url, seen or None)
         return
     article = await _read_article(services, feed, entry)
     classification = classify(runtime.classifier, article.title, article.text, article.lang or None)

@@ -33,8 +33,8 @@ from store import feed_lease
 log = logging.getLogger("worker")
 STOP_GRACE = 8.0  # seconds granted to the send in flight on SIGTERM (the contract is 10)
 SUBSCRIBE_CHECK = 5.0  # seconds between looks for WebSub subscriptions to make or renew
-# A feed's next poll is set from inside its running job: due at once (a poll slower than its interval),
-# APScheduler would find the job still running, skip the run and drop the date job, and the feed with it.
+# A feed's next poll is often set while its job still runs: due at once, APScheduler would find the
+# job running, skip the run and drop the date job, and the feed with it.
 RESCHEDULE_FLOOR = 1.0
 
 
@@ -48,8 +48,7 @@ class Worker:
                              telegram=outbox.reachability if outbox else None)
         self._polls: set[asyncio.Task] = set()
         self._polling: set[str] = set()  # feeds being polled now
-        self._again: set[str] = set()  # feeds pushed while being polled: poll once more
-        self._pushed: set[str] = set()  # feeds a hub pushed: polled before their next poll is due
+        self._pushed: set[str] = set()  # feeds a hub pushed (during a poll too): polled before their next poll is due
         self._refused: str | None = None
         self._stopping = False
         public_url = services.runtime.config.server.public_url
@@ -107,7 +106,7 @@ class Worker:
         """One date job per feed, set again after each poll: never two polls of a feed at once,
         and each feed keeps its own pace (fetchers/pacing.py)."""
         self.scheduler.add_job(self._poll, "date", args=[url], id=f"feed:{url}", replace_existing=True,
-                               run_date=datetime.now().astimezone() + timedelta(seconds=max(0.0, delay)),
+                               run_date=datetime.now().astimezone() + timedelta(seconds=max(RESCHEDULE_FLOOR, delay)),
                                misfire_grace_time=None)
 
     def _schedule_due(self, url: str, next_poll: float | None) -> None:
@@ -119,9 +118,7 @@ class Worker:
         if self._stopping or url not in self.feeds() or not self.services.membership.owns(url):
             return
         self._pushed.add(url)
-        if url in self._polling:
-            self._again.add(url)
-        else:
+        if url not in self._polling:  # else polled again as soon as this poll ends
             self._schedule(url, 0)
 
     async def _poll(self, url: str) -> None:
@@ -150,9 +147,8 @@ class Worker:
         if not self._stopping and url in self.feeds():
             state = store.feed_state(url, feed.name)
             interval = self.services.runtime.config.fetch.interval
-            delay = 0.0 if url in self._again else (state.next_poll or time.time() + interval) - time.time()
-            self._again.discard(url)
-            self._schedule(url, max(RESCHEDULE_FLOOR, delay))
+            delay = 0.0 if url in self._pushed else (state.next_poll or time.time() + interval) - time.time()
+            self._schedule(url, delay)
 
     async def _hold(self, url: str) -> None:
         """Renew the feed's lease while a long poll runs (many new pages)."""

@@ -39,15 +39,13 @@ class FeedServer(Loopback):
     def __init__(self, root: Path | str | None = None, port: int = 0) -> None:
         self.root = Path(root) if root else None
         self.routes: dict[str, Route] = {}
-        self.requests: list[tuple[str, dict[str, str]]] = []
-        self.times: list[float] = []  # when each request came
+        self.requests: list[tuple[str, dict[str, str], float]] = []  # (path, headers, when)
         self.now = datetime.now(timezone.utc)
         server = self
 
         class Handler(QuietHandler):
             def do_GET(self) -> None:  # noqa: N802
-                server.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
-                server.times.append(time.time())
+                server.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}, time.time()))
                 route = server.routes.get(self.path.split("?")[0])
                 if route:
                     route(self)
@@ -59,6 +57,14 @@ class FeedServer(Loopback):
     @property
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def polls(self, ending: str) -> dict[str, list[float]]:
+        """When each path ending in ``ending`` was asked for (a feed's polls), in order."""
+        found: dict[str, list[float]] = {}
+        for path, _, at in list(self.requests):
+            if path.endswith(ending):
+                found.setdefault(path, []).append(at)
+        return found
 
     def url(self, path: str) -> str:
         return f"{self.base}/{path.lstrip('/')}"

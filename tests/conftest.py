@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import os
-import secrets
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 
@@ -21,6 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 from devtools.fake_telegram import FakeTelegram  # noqa: E402
 from devtools.feed_server import FeedServer  # noqa: E402
+from devtools.scratch import scratch_schema  # noqa: E402
 
 SITE_FEEDS = [
     ("أخبار الأمم المتحدة", "feeds/un-news.xml", "un"),
@@ -40,14 +39,8 @@ def pg_url():
     """A PostgreSQL URL whose tables live in a schema of their own, dropped afterwards."""
     if not PG_URL:
         pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/test)")
-    import psycopg
-
-    schema = f"test_{secrets.token_hex(4)}"
-    with psycopg.connect(PG_URL, autocommit=True) as db:
-        db.execute(f"CREATE SCHEMA {schema}")
-    yield PG_URL + ("&" if "?" in PG_URL else "?") + "options=" + quote(f"-csearch_path={schema}")
-    with psycopg.connect(PG_URL, autocommit=True) as db:
-        db.execute(f"DROP SCHEMA {schema} CASCADE")
+    with scratch_schema(PG_URL) as url:
+        yield url
 
 
 @pytest.fixture(params=BACKENDS)

@@ -159,4 +159,4 @@ def test_links_to_private_addresses_are_refused_unless_on_the_feeds_own_host():
             with pytest.raises(FetchRefused) as caught:
                 run(fetch(link, trusted=feed_url if "jump" in link else "http://news.example/feed"))
             assert "non-public address" in caught.value.reason, link
-        assert not [path for path, _ in server.requests if path == "/secret"]
+        assert not [path for path, *_ in server.requests if path == "/secret"]

@@ -42,14 +42,6 @@ def headline(message: str) -> str:
     return html.unescape(message.split("<b>", 1)[1].split("</b>", 1)[0])
 
 
-def polls(site: FeedServer) -> dict[str, list[float]]:
-    found: dict[str, list[float]] = {}
-    for (path, _), at in zip(list(site.requests), list(site.times)):
-        if path.endswith("feed.xml"):
-            found.setdefault(path, []).append(at)
-    return found
-
-
 def test_three_workers_share_the_feeds_and_survive_a_kill(tmp_path, pg_url):
     with FeedServer() as site, FakeTelegram(enforce_limits=True) as telegram:
         paths, shared_title = serve_feeds(site)
@@ -62,12 +54,13 @@ def test_three_workers_share_the_feeds_and_survive_a_kill(tmp_path, pg_url):
                       LOG_LEVEL="WARNING")
         workers = [start(config, env) for _ in range(3)]
         try:
-            assert wait_for(lambda: len(polls(site)) == FEEDS, 60), "not every feed was polled"
+            assert wait_for(lambda: len(site.polls("feed.xml")) == FEEDS, 60), "not every feed was polled"
             workers[0].send_signal(signal.SIGKILL)  # mid-cycle: its pages may be half read
             killed = time.time()
             workers[0].wait(timeout=10)
             # every feed, the dead worker's too, is polled again within the interval plus the handover
-            assert wait_for(lambda: all(max(t) > killed for t in polls(site).values()), INTERVAL + LIVE + LEASE + 15)
+            assert wait_for(lambda: all(max(t) > killed for t in site.polls("feed.xml").values()),
+                            INTERVAL + LIVE + LEASE + 15)
             store = Store(pg_url)
             assert wait_for(lambda: store.pending_count() == 0 and store.outbox_counts().get("sent"), 60)
             listed = json.loads(run_bot("stats", "--config", str(config), "--json", env=env).stdout)["workers"]
@@ -77,7 +70,7 @@ def test_three_workers_share_the_feeds_and_survive_a_kill(tmp_path, pg_url):
             outputs = [worker.communicate(timeout=20)[0] for worker in workers[1:]]
 
     assert all(worker.returncode == 0 for worker in workers[1:]), outputs
-    for path, times in polls(site).items():  # never two workers on one feed within its interval
+    for path, times in site.polls("feed.xml").items():  # never two workers on one feed within its interval
         gaps = [b - a for a, b in zip(times, times[1:])]
         assert not gaps or min(gaps) >= INTERVAL - 1, (path, gaps)
     rows = store._db.rows("SELECT chat_id, text FROM outbox WHERE status = 'sent'")  # noqa: SLF001
