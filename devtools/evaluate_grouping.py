@@ -1,6 +1,6 @@
 """Same-story grouping quality: pairwise precision and recall on articles labelled by event.
 
-    python -m devtools.evaluate_grouping tests/fixtures/real/days_holdout.jsonl [--as-worker] [--errors 30]
+    python -m devtools.evaluate_grouping tests/fixtures/real/days_holdout.jsonl [--as-worker] [--labels story_literal]
 
 Each line: {"id", "story" (or "group"), "outlet" (or "source"), "published" (ISO 8601),
 "title", "text"} and, for --as-worker, "labels". Articles are fed in publication order
@@ -11,6 +11,9 @@ By default every article with a story label is grouped: how well events are told
 among same-day look-alikes. With --as-worker only the articles the classifier alerts on
 are grouped, as in the running worker; an alerted article without a story label is an
 event of its own.
+
+``--labels story_literal`` grades against the second set of story labels, where an
+incident's reactions within about a day belong to its story (see the fixtures' README).
 """
 
 from __future__ import annotations
@@ -29,8 +32,8 @@ from classifiers.topics import Classifier, classify
 from core.runtime import load_runtime
 
 
-def event_of(row: dict) -> str | None:
-    return row.get("story") or row.get("group")
+def event_of(row: dict, field: str = "story") -> str | None:
+    return row.get(field) or row.get("group")
 
 
 def cluster(classifier: Classifier, rows: list[dict], threshold: float = SAME_STORY) -> dict[str, str]:
@@ -60,8 +63,8 @@ class Grades:
     pairs: list[tuple[str, str, str]]  # ("joined" | "split", a, b)
 
 
-def grade(rows: list[dict], assigned: dict[str, str]) -> Grades:
-    truth = {row["id"]: event_of(row) or f"alone:{row['id']}" for row in rows if row["id"] in assigned}
+def grade(rows: list[dict], assigned: dict[str, str], field: str = "story") -> Grades:
+    truth = {row["id"]: event_of(row, field) or f"alone:{row['id']}" for row in rows if row["id"] in assigned}
     tp = fp = fn = 0
     pairs = []
     for a, b in combinations(sorted(truth), 2):
@@ -82,9 +85,9 @@ def grade(rows: list[dict], assigned: dict[str, str]) -> Grades:
                   [sorted(events) for events in by_story.values() if len(events) > 1], pairs)
 
 
-def select(classifier: Classifier, rows: list[dict], as_worker: bool) -> list[dict]:
+def select(classifier: Classifier, rows: list[dict], as_worker: bool, field: str = "story") -> list[dict]:
     if not as_worker:
-        return [row for row in rows if event_of(row)]
+        return [row for row in rows if event_of(row, field)]
     return [row for row in rows if classify(classifier, row["title"], row["text"], "ar", detail=False).alert_topics]
 
 
@@ -94,20 +97,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", default=None)
     parser.add_argument("--as-worker", action="store_true", help="group only what the classifier alerts on")
     parser.add_argument("--threshold", type=float, default=SAME_STORY, help=f"likeness to join (default {SAME_STORY})")
+    parser.add_argument("--labels", default="story", help="the field naming each article's event (default story)")
     parser.add_argument("--errors", type=int, default=30)
     args = parser.parse_args(argv)
     rows = [json.loads(line) for path in args.files for line in path.read_text(encoding="utf-8").splitlines()
             if line.strip()]
     classifier = load_runtime(args.config).classifier
-    chosen = select(classifier, rows, args.as_worker)
-    grades = grade(chosen, cluster(classifier, chosen, args.threshold))
+    chosen = select(classifier, rows, args.as_worker, args.labels)
+    assigned = cluster(classifier, chosen, args.threshold)
+    grades = grade(chosen, assigned, args.labels)
     print(f"{len(chosen)} articles in {grades.events} events -> {grades.stories} stories"
           + (" (as the worker: alerted articles only)" if args.as_worker else ""))
     print(f"pairwise precision {grades.precision:.3f}  recall {grades.recall:.3f}; "
           f"{len(grades.split)} events split, {len(grades.merged)} stories merging events")
+    told = defaultdict(list)
+    for row in chosen:
+        if event_of(row, args.labels):
+            told[event_of(row, args.labels)].append(assigned[row["id"]])
+    if told:  # what a subscriber sees on the busiest event: one alert per story
+        event, stories = max(told.items(), key=lambda item: (len(set(item[1])), item[0]))
+        print(f"most alerts for one event: {event}, {len(stories)} articles in {len(set(stories))} stories")
     for events in grades.merged[: args.errors]:
         print(f"  merged: {' + '.join(events)}")
-    titles = {r["id"]: f'{event_of(r) or "-"} / {r.get("outlet") or r.get("source")}: {r["title"][:60]}' for r in rows}
+    titles = {r["id"]: f'{event_of(r, args.labels) or "-"} / {r.get("outlet") or r.get("source")}: {r["title"][:60]}' for r in rows}
     for kind, a, b in grades.pairs[: args.errors]:
         print(f"  {kind}: {titles[a]}  <->  {titles[b]}")
     return 0
