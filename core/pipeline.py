@@ -33,7 +33,7 @@ from fetchers.feeds import poll_feed
 from fetchers.http import PAGE_TYPES, Fetcher
 from fetchers.pacing import backlog_cutoff, failure_backoff, next_interval, observed_rate, quieter, smoothed
 from fetchers.pages import Extracted, extract, without_headline
-from store import Store, StoryRecord
+from store import Store, StoryRecord, with_sources
 
 log = logging.getLogger("pipeline")
 Recipient = tuple[str, int | None]
@@ -226,9 +226,8 @@ def _story_for(
     source = (article.source, article.entry.url, article.title)
     if story:
         merged_topics = tuple(dict.fromkeys(story.topics + topics))
-        sources = story.sources if any(s[1] == source[1] for s in story.sources) else story.sources + (source,)
         members = story_fingerprint(index.members(story.id) + [print_])
-        return replace(story, topics=merged_topics, sources=sources, fingerprint=members), True
+        return replace(with_sources(story, source), topics=merged_topics, fingerprint=members), True
     tags = tuple(dict.fromkeys(h.entity.hashtag for h in hits if h.entity and h.entity.type != "state"))[:5]
     offsets = [h.start for h in hits if not h.in_title]
     story_id = hashlib.sha256(f"{article.entry.feed}|{article.entry.entry_id}".encode()).hexdigest()[:12]

@@ -214,7 +214,7 @@ class Worker:
         metrics.CONFIG_RELOADS.labels("applied").inc()
         for url in self.feeds().keys() - before.keys():
             if self.services.membership.owns(url):
-                self._schedule(url, random.uniform(0, 3))
+                self._schedule_due(url, None)
         for url in before.keys() - self.feeds().keys():
             if self.scheduler.get_job(f"feed:{url}"):
                 self.scheduler.remove_job(f"feed:{url}")

@@ -17,10 +17,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from itertools import combinations
 from pathlib import Path
 
 from devtools.evaluate import Tally
+from devtools.evaluate_grouping import grade
 
 TOPICS = ("security_council", "syria_escalation")
 
@@ -44,13 +44,11 @@ def kappa(found: Tally) -> float:
 
 
 def story_agreement(second: dict[str, str], labels: dict[str, str]) -> tuple[float, float]:
-    """Pairwise (precision, recall) of ``second``'s stories against ``labels``', over the ids both hold."""
-    shared = sorted(second.keys() & labels.keys())
-    together_second = {(a, b) for a, b in combinations(shared, 2) if second[a] == second[b]}
-    together_labels = {(a, b) for a, b in combinations(shared, 2) if labels[a] == labels[b]}
-    both = len(together_second & together_labels)
-    return (both / len(together_second) if together_second else 1.0,
-            both / len(together_labels) if together_labels else 1.0)
+    """Pairwise (precision, recall) of ``second``'s stories against ``labels``', over the ids both hold:
+    the second reading graded as if it were the grouping."""
+    shared = second.keys() & labels.keys()
+    grades = grade([{"id": i, "story": labels[i]} for i in shared], {i: second[i] for i in shared})
+    return grades.precision, grades.recall
 
 
 def _read(paths: list[Path]) -> dict[str, dict]:

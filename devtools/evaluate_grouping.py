@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import combinations
@@ -60,6 +60,7 @@ class Grades:
     stories: int
     split: list[str]  # events spread over several stories
     merged: list[list[str]]  # stories holding several events: their events
+    busiest: tuple[str, int, int]  # the event told in most stories (alerts): (event, articles, stories)
     pairs: list[tuple[str, str, str]]  # ("joined" | "split", a, b)
 
 
@@ -76,13 +77,15 @@ def grade(rows: list[dict], assigned: dict[str, str], field: str = "story") -> G
         elif same_truth and not same_found:
             fn += 1
             pairs.append(("split", a, b))
-    by_event, by_story = defaultdict(set), defaultdict(set)
+    by_event, by_story, told = defaultdict(set), defaultdict(set), Counter(truth.values())
     for article, event in truth.items():
         by_event[event].add(assigned[article])
         by_story[assigned[article]].add(event)
+    busiest = max(by_event, key=lambda e: (len(by_event[e]), told[e], e), default="")
     return Grades(tp / (tp + fp) if tp + fp else 1.0, tp / (tp + fn) if tp + fn else 1.0, len(by_event),
                   len(by_story), sorted(e for e, s in by_event.items() if len(s) > 1),
-                  [sorted(events) for events in by_story.values() if len(events) > 1], pairs)
+                  [sorted(events) for events in by_story.values() if len(events) > 1],
+                  (busiest, told[busiest], len(by_event[busiest])), pairs)
 
 
 def select(classifier: Classifier, rows: list[dict], as_worker: bool, field: str = "story") -> list[dict]:
@@ -104,19 +107,13 @@ def main(argv: list[str] | None = None) -> int:
             if line.strip()]
     classifier = load_runtime(args.config).classifier
     chosen = select(classifier, rows, args.as_worker, args.labels)
-    assigned = cluster(classifier, chosen, args.threshold)
-    grades = grade(chosen, assigned, args.labels)
+    grades = grade(chosen, cluster(classifier, chosen, args.threshold), args.labels)
     print(f"{len(chosen)} articles in {grades.events} events -> {grades.stories} stories"
           + (" (as the worker: alerted articles only)" if args.as_worker else ""))
     print(f"pairwise precision {grades.precision:.3f}  recall {grades.recall:.3f}; "
           f"{len(grades.split)} events split, {len(grades.merged)} stories merging events")
-    told = defaultdict(list)
-    for row in chosen:
-        if event_of(row, args.labels):
-            told[event_of(row, args.labels)].append(assigned[row["id"]])
-    if told:  # what a subscriber sees on the busiest event: one alert per story
-        event, stories = max(told.items(), key=lambda item: (len(set(item[1])), item[0]))
-        print(f"most alerts for one event: {event}, {len(stories)} articles in {len(set(stories))} stories")
+    event, articles, stories = grades.busiest  # what a subscriber sees on the busiest event: one alert per story
+    print(f"most alerts for one event: {event}, {articles} articles in {stories} stories")
     for events in grades.merged[: args.errors]:
         print(f"  merged: {' + '.join(events)}")
     titles = {r["id"]: f'{event_of(r, args.labels) or "-"} / {r.get("outlet") or r.get("source")}: {r["title"][:60]}' for r in rows}

@@ -8,6 +8,10 @@ from collections.abc import Iterable
 from store.db import Handle, PostgresDatabase, SqliteDatabase
 from store.records import ChatState
 
+_SET_CHAT = """INSERT INTO chats VALUES (?, ?, ?, ?, ?) ON CONFLICT (chat_id) DO UPDATE
+    SET status = excluded.status, reason = excluded.reason, migrated_to = excluded.migrated_to,
+        updated_at = excluded.updated_at"""
+
 
 class Chats:
     _db: Handle
@@ -50,20 +54,14 @@ class Chats:
     def disable_chat(self, chat_id: str, reason: str) -> None:
         """Stop sending there; pending rows fail with the reason."""
         with self._database.transaction() as db:
-            db.run("""INSERT INTO chats VALUES (?, 'disabled', ?, NULL, ?) ON CONFLICT (chat_id) DO UPDATE
-                      SET status = excluded.status, reason = excluded.reason, migrated_to = NULL,
-                          updated_at = excluded.updated_at""",
-                   (chat_id, reason, time.time()))
+            db.run(_SET_CHAT, (chat_id, "disabled", reason, None, time.time()))
             db.run("UPDATE outbox SET status = 'failed', last_error = ? WHERE chat_id = ? AND status = 'pending'",
                    (f"chat disabled: {reason}", chat_id))
 
     def migrate_chat(self, old: str, new: str) -> None:
         """Remember the supergroup id and move pending rows there (a row the new id already has stays)."""
         with self._database.transaction() as db:
-            db.run("""INSERT INTO chats VALUES (?, 'migrated', 'group upgraded', ?, ?) ON CONFLICT (chat_id) DO UPDATE
-                      SET status = excluded.status, reason = excluded.reason, migrated_to = excluded.migrated_to,
-                          updated_at = excluded.updated_at""",
-                   (old, new, time.time()))
+            db.run(_SET_CHAT, (old, "migrated", "group upgraded", new, time.time()))
             db.run("""UPDATE outbox SET chat_id = ? WHERE chat_id = ? AND status = 'pending' AND NOT EXISTS
                       (SELECT 1 FROM outbox AS taken WHERE taken.story_id = outbox.story_id AND taken.chat_id = ?)""",
                    (new, old, new))

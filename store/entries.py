@@ -7,6 +7,8 @@ from collections.abc import Iterable
 
 from store.db import Handle
 
+MARK_SEEN = "INSERT INTO seen VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"  # feed, entry, url, story, when
+
 
 class Entries:
     _db: Handle
@@ -29,8 +31,7 @@ class Entries:
         return None if row is None else (row["story_id"] or "")
 
     def mark_seen(self, feed_url: str, entry_id: str, url: str, story_id: str | None = None) -> None:
-        self._db.run("INSERT INTO seen VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                     (feed_url, entry_id, url, story_id, time.time()))
+        self._db.run(MARK_SEEN, (feed_url, entry_id, url, story_id, time.time()))
 
     def prune_seen(self, older_than: float) -> int:
         return self._db.run("DELETE FROM seen WHERE seen_at < ?", (older_than,))

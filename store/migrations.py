@@ -136,7 +136,6 @@ SQLITE: tuple[tuple[str, str], ...] = (
 )
 
 
-
 def for_postgres(sql: str) -> str:
     """SQLite's schema in PostgreSQL's types: its REAL is single precision (unix times would be
     rounded) and the outbox's INTEGER PRIMARY KEY becomes an identity column."""

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from store.db import Handle, PostgresDatabase, SqliteDatabase
+from store.entries import MARK_SEEN
 from store.records import EDIT_DELAY, StoryRecord
 
 _OUTBOX_UPSERT = """INSERT INTO outbox (story_id, chat_id, thread_id, text, next_attempt_at, created_at)
@@ -90,8 +91,7 @@ class Stories:
                 if url not in known:  # a story carried by hundreds of outlets gains one at a time
                     db.run("INSERT INTO story_sources VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                            (story.id, source, url, title, now + offset * 1e-6))
-            db.run("INSERT INTO seen VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                   (feed_url, entry_id, entry_url or story.url, story.id, now))
+            db.run(MARK_SEEN, (feed_url, entry_id, entry_url or story.url, story.id, now))
             for chat_id, thread_id in digests if deliver else ():
                 db.run("INSERT INTO digest_items VALUES (?, ?, ?, ?, NULL) ON CONFLICT DO NOTHING",
                        (chat_id, thread_id, story.id, now))
