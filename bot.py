@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 from core.config import DEFAULT_API_URL, config_path, db_path
 from core.errors import ConfigError
 from core.logs import event, setup_logging
-from core.runtime import Runtime, load_runtime
+from service.runtime import Runtime, load_runtime
 
 log = logging.getLogger("bot")
 T = TypeVar("T")
@@ -67,9 +67,9 @@ async def _services(stack: AsyncExitStack, runtime: Runtime, *, dry_run: bool, a
     from alerts.reachability import Reachability
     from alerts.sinks import append_jsonl, print_alert
     from alerts.telegram import TelegramSender
-    from core.membership import Membership
-    from core.pipeline import Services
-    from core.worker import admin_chat
+    from service.membership import Membership
+    from service.pipeline import Services
+    from service.worker import admin_chat
     from fetchers.http import Fetcher
     from store import Store
 
@@ -107,7 +107,7 @@ async def _services(stack: AsyncExitStack, runtime: Runtime, *, dry_run: bool, a
 
 
 async def _once(args: argparse.Namespace) -> int:
-    from core.pipeline import flush_digests, forget_old_entries, run_cycle
+    from service.pipeline import flush_digests, forget_old_entries, run_cycle
 
     runtime = _load(args.config)
     async with AsyncExitStack() as stack:
@@ -160,7 +160,7 @@ async def _run(args: argparse.Namespace) -> int:
     import asyncio
 
     from alerts.subscribers import stop_polling
-    from core.worker import Worker
+    from service.worker import Worker
 
     path = config_path(args.config)
     runtime = _load(path)
@@ -249,7 +249,7 @@ def _check_config(args: argparse.Namespace) -> int:
 
 def _tune(args: argparse.Namespace) -> int:
     from classifiers.tuning import points_toml, tune
-    from core.config_edit import apply_proposal
+    from service.config_edit import apply_proposal
 
     runtime = _load(args.config)
     path = config_path(args.config)
@@ -290,7 +290,7 @@ def _feeds(args: argparse.Namespace) -> int:
 
     from store import Store
 
-    from core.membership import LIVE_SECONDS
+    from service.membership import LIVE_SECONDS
     from store import feed_lease
 
     runtime = _load(args.config)
@@ -336,9 +336,9 @@ def _workers_table(workers: list[dict]):
 def _stats(args: argparse.Namespace) -> int:
     from rich.table import Table
 
-    from core.health import last_heartbeat
-    from core.membership import LIVE_SECONDS
-    from core.report import daily_stats
+    from service.health import last_heartbeat
+    from service.membership import LIVE_SECONDS
+    from service.report import daily_stats
     from store import Store
 
     config = _load(args.config).config

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -68,3 +68,37 @@ def render(alert: Alert, labels: Mapping[str, str], zone: str, kinds: Mapping[st
         summary = " ".join(words[: max(0, len(words) * 3 // 4)])
         message = assemble(summary + "…" if summary else "")
     return message
+
+
+def visible_length(text: str) -> int:
+    """What Telegram counts against its 4,096 limit: the text once tags are parsed, in UTF-16 units."""
+    plain = html.unescape(re.sub(r"<[^>]+>", "", text))
+    return len(plain.encode("utf-16-le")) // 2
+
+
+def _outlets(alert: Alert) -> str:
+    return "، ".join(f'<a href="{html.escape(s.url)}">{_esc(s.source)}</a>' for s in alert.sources)
+
+
+def development_line(alert: Alert, zone: str) -> str:
+    """One later story of a situation: its time, its headline and every outlet that carries it."""
+    local = alert.published.astimezone(ZoneInfo(zone))
+    return f"• {_esc(f'{local:%H:%M}')} <b>{_esc(alert.title)}</b> — {_outlets(alert)}"
+
+
+def render_thread(alerts: Sequence[Alert], labels: Mapping[str, str], zone: str,
+                  kinds: Mapping[str, str | None] | None = None, *, part: int = 0, notify: bool = True,
+                  situation_title: str = "") -> str:
+    """A message of a situation's thread: its first story in full (the alert), the later ones as
+    «تطورات» lines. A ringing later message says which situation it develops; a silent
+    continuation shows only lines."""
+    head, later = (alerts[0], alerts[1:]) if notify else (None, alerts)
+    blocks = []
+    if part and situation_title:
+        mark = "🔁 تطوّر في" if notify else "↩️ تابع"
+        blocks.append(f"<i>{mark}: {_esc(situation_title)}</i>")
+    if head is not None:
+        blocks.append(render(head, labels, zone, kinds))
+    if later:
+        blocks.append("\n".join(["🔄 <b>تطورات:</b>", *(development_line(a, zone) for a in later)]))
+    return "\n\n".join(blocks)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from datetime import datetime
 
 from alerts.limits import FloodLimiter
@@ -25,6 +26,7 @@ IDLE_WAIT = 30.0
 CLAIM_SECONDS = 60.0  # a row claimed by a worker that died is sent by another after this
 HISTORY = 120.0  # seconds of attempts the flood limits are counted on (the longest window is 61 s)
 PLAUSIBLE = 86400.0  # a feed's date older than a day (or in the future) says nothing about our delay
+EDIT_LIMIT = 47 * 3600.0  # Telegram edits a bot's message for 48 hours: an older one is sent anew instead
 
 
 def published_at(iso: str) -> float | None:
@@ -36,11 +38,12 @@ def published_at(iso: str) -> float | None:
 
 class Outbox:
     def __init__(self, store: Store, sender: TelegramSender, admin_chat: str | None = None,
-                 worker: str = "local") -> None:
+                 worker: str = "local", clock: Callable[[], float] = time.time) -> None:
         self.store = store
         self.sender = sender
         self.admin_chat = admin_chat
         self.worker = worker
+        self.clock = clock  # a replay runs the sender on the articles' clock
         self.reachability = sender.reachability
         self._wake = asyncio.Event()
         self._paused_until = 0.0  # Telegram unreachable: no row is tried before this
@@ -73,7 +76,7 @@ class Outbox:
 
     async def step(self) -> float:
         """Send one ready row; return how long to wait before the next could be ready (0: now)."""
-        now = time.time()
+        now = self.clock()
         if now < self._paused_until:  # one failed call says enough about an outage
             return self._paused_until - now
         claimed, wait = self._claim(now)
@@ -81,9 +84,10 @@ class Outbox:
             await self._send(*claimed)
         return wait
 
-    def _claim(self, now: float) -> tuple[tuple[OutboxRow, str] | None, float]:
+    def _claim(self, now: float) -> tuple[tuple[OutboxRow, str, int | None] | None, float]:
         """The next due row whose chat is within every flood limit, claimed for this worker, with
-        the chat it goes to; else how long until one could be."""
+        the chat it goes to and the message it answers; else how long until one could be. A reply
+        waits until the message it answers is out."""
         with self.store.transaction(lock="outbox") as store:
             rows = store.due(now, limit=200)
             if not rows:
@@ -96,24 +100,31 @@ class Outbox:
                 if state.status == "disabled":
                     store.mark_failed(row, f"chat disabled: {state.reason}")
                     return None, 0
+                answers = store.answered(row.reply_to, row.chat_id) if row.reply_to and row.status != "sent" else None
+                if answers and answers[0] == "pending":
+                    continue
                 ready = limiter.ready_at(state.chat_id, now)
                 if ready <= now:
-                    store.claim(row, self.worker, now + CLAIM_SECONDS)
-                    return (row, state.chat_id), 0
+                    store.claim(row, self.worker, now + CLAIM_SECONDS, now)
+                    return (row, state.chat_id, answers[1] if answers else None), 0
                 soonest = min(soonest, ready - now)
             return None, max(0.05, soonest)
 
-    async def _send(self, row: OutboxRow, chat_id: str) -> None:
+    async def _send(self, row: OutboxRow, chat_id: str, reply_to: int | None) -> None:
         edit = row.message_id if row.status == "sent" and row.edit_pending else None
+        notify = row.notify and row.status != "sent"
+        anew = bool(edit and row.sent_at and self.clock() - row.sent_at > EDIT_LIMIT)
+        if anew:  # too old to edit: the new text arrives silently, answering the old message
+            edit, notify, reply_to = None, False, row.message_id
         try:
-            sent: Sent = await self.sender.send(chat_id, row.text, row.thread_id, row.attempts, edit)
+            sent: Sent = await self.sender.send(chat_id, row.text, row.thread_id, row.attempts, edit, notify, reply_to)
         except DeliveryRetry as exc:
             metrics.DELIVERIES.labels("retry").inc()
-            self.store.mark_retry(row, exc.delay, str(exc))
+            self.store.mark_retry(row, exc.delay, str(exc), self.clock())
             if exc.unreachable:  # the outage is told by Reachability, once, not by every retry
-                self._paused_until = time.time() + exc.delay
+                self._paused_until = self.clock() + exc.delay
                 return
-            event(log, "delivery_retry", logging.WARNING, chat=chat_id, story=row.story_id,
+            event(log, "delivery_retry", logging.WARNING, chat=chat_id, message=row.message_key,
                   attempt=row.attempts + 1, wait=f"{exc.delay:.1f}s", error=exc)
             return
         except ChatMoved as exc:
@@ -130,20 +141,22 @@ class Outbox:
         except DeliveryError as exc:
             metrics.DELIVERIES.labels("failed").inc()
             self.store.mark_failed(row, str(exc))
-            event(log, "delivery_failed", logging.ERROR, chat=chat_id, story=row.story_id, error=exc)
+            event(log, "delivery_failed", logging.ERROR, chat=chat_id, message=row.message_key, error=exc)
             return
-        self.store.mark_sent(row, sent.message_id, row.text)
+        self.store.mark_sent(row, sent.message_id, row.text, self.clock(), fresh=anew)
         metrics.DELIVERIES.labels("edited" if edit else "sent").inc()
-        event(log, "delivered", chat=chat_id, story=row.story_id, message_id=sent.message_id,
-              kind="edit" if edit else "send", **({} if edit else self._latency(row.story_id)))
+        first = not edit and row.status != "sent"
+        event(log, "delivered", chat=chat_id, message=row.message_key, message_id=sent.message_id,
+              kind="edit" if edit else "send", notify=notify,
+              **(self._latency(row.stories[0]) if first and notify and row.stories else {}))
 
     def _latency(self, story_id: str) -> dict[str, float]:
         """Seconds from the article's publication (when its feed gives a plausible time) and
-        from the poll that first saw it, to this first message."""
+        from the poll that first saw it, to this ringing message."""
         story = self.store.story(story_id)
-        if story is None:  # a digest
+        if story is None:
             return {}
-        now, found = time.time(), {}
+        now, found = self.clock(), {}
         if story.first_seen:
             found["since_seen_s"] = round(now - story.first_seen, 1)
         published = published_at(story.published)

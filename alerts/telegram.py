@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from telegram import Bot, LinkPreviewOptions
+from telegram import Bot, LinkPreviewOptions, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 from telegram.request import HTTPXRequest
@@ -25,6 +25,16 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 class Sent:
     message_id: int | None
     chat_id: str  # may differ from the row's chat after a migration
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """How one message goes out: in a forum thread, as an edit, silently, as a reply."""
+
+    thread_id: int | None = None
+    edit: int | None = None
+    notify: bool = True
+    reply_to: int | None = None
 
 
 class ChatMoved(DeliveryError):
@@ -85,40 +95,43 @@ class TelegramSender:
         await self._bot.shutdown()
 
     async def send(self, chat_id: str, text: str, thread_id: int | None, attempts: int,
-                   edit_message_id: int | None = None) -> Sent:
-        """Send (or edit) once; raise DeliveryRetry, ChatUnavailable or ChatMoved otherwise."""
+                   edit_message_id: int | None = None, notify: bool = True, reply_to: int | None = None) -> Sent:
+        """Send (or edit) once; raise DeliveryRetry, ChatUnavailable or ChatMoved otherwise.
+        ``notify=False`` arrives silently; ``reply_to`` answers that message (sent anyway if it is gone)."""
+        how = Delivery(thread_id, edit_message_id, notify, reply_to)
         try:
-            return await self._deliver(chat_id, text, thread_id, edit_message_id, ParseMode.HTML)
+            return await self._deliver(chat_id, text, how, ParseMode.HTML)
         except BadRequest as exc:
             message = str(exc).lower()
             if "parse entities" in message:
-                return await self._guarded(chat_id, plain_text(text), thread_id, edit_message_id, attempts)
+                return await self._guarded(chat_id, plain_text(text), how, attempts)
             raise self._translate(exc, attempts) from None
         except (RetryAfter, Forbidden, ChatMigrated, TimedOut, NetworkError, InvalidToken) as exc:
             raise self._translate(exc, attempts) from None
 
-    async def _guarded(self, chat_id: str, text: str, thread_id: int | None, edit: int | None, attempts: int) -> Sent:
+    async def _guarded(self, chat_id: str, text: str, how: "Delivery", attempts: int) -> Sent:
         try:
-            return await self._deliver(chat_id, text, thread_id, edit, None)
+            return await self._deliver(chat_id, text, how, None)
         except (BadRequest, RetryAfter, Forbidden, ChatMigrated, TimedOut, NetworkError, InvalidToken) as exc:
             raise self._translate(exc, attempts) from None
 
-    async def _deliver(self, chat_id: str, text: str, thread_id: int | None, edit: int | None,
-                       parse_mode: str | None) -> Sent:
+    async def _deliver(self, chat_id: str, text: str, how: "Delivery", parse_mode: str | None) -> Sent:
         target: int | str = int(chat_id) if re.fullmatch(r"-?\d+", chat_id) else chat_id
-        if edit:
+        if how.edit:
             try:
                 result = await self._bot.edit_message_text(
-                    text, chat_id=target, message_id=edit, parse_mode=parse_mode, link_preview_options=NO_PREVIEW
+                    text, chat_id=target, message_id=how.edit, parse_mode=parse_mode, link_preview_options=NO_PREVIEW
                 )
             except BadRequest as exc:
                 if "not modified" in str(exc).lower():
-                    return Sent(edit, chat_id)
+                    return Sent(how.edit, chat_id)
                 raise
-            message_id = result.message_id if hasattr(result, "message_id") else edit
+            message_id = result.message_id if hasattr(result, "message_id") else how.edit
             return Sent(message_id, chat_id)
+        reply = ReplyParameters(how.reply_to, allow_sending_without_reply=True) if how.reply_to else None
         message = await self._bot.send_message(
-            target, text, parse_mode=parse_mode, message_thread_id=thread_id, link_preview_options=NO_PREVIEW
+            target, text, parse_mode=parse_mode, message_thread_id=how.thread_id, link_preview_options=NO_PREVIEW,
+            disable_notification=not how.notify, reply_parameters=reply,
         )
         return Sent(message.message_id, chat_id)
 

@@ -149,8 +149,8 @@ def rss_mb() -> float:
 
 
 async def worker_cycles(config: Path, db: Path | str, advance: str, cycles: int) -> list[tuple[float, int, int, float]]:
-    from core.pipeline import Services, run_cycle
-    from core.runtime import load_runtime
+    from service.pipeline import Services, run_cycle
+    from service.runtime import load_runtime
     from fetchers.http import Fetcher
     from store import Store
 

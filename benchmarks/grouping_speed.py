@@ -20,9 +20,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from classifiers.grouping import StoryIndex, article_fingerprint  # noqa: E402
+from classifiers.grouping import article_fingerprint  # noqa: E402
+from classifiers.index import StoryIndex  # noqa: E402
 from classifiers.topics import classify  # noqa: E402
-from core.runtime import load_runtime  # noqa: E402
+from service.runtime import load_runtime  # noqa: E402
 
 
 def main() -> None:

@@ -145,7 +145,7 @@ def main() -> None:
           f"{statistics.mean(len(f.requests) for f in feeds) / args.minutes:.1f} a minute on average")
     if missed:
         from classifiers.topics import classify
-        from core.runtime import load_runtime
+        from service.runtime import load_runtime
 
         classifier = load_runtime(ROOT / "config.toml").classifier
         for article in missed:

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 from alerts.summary import summarize  # noqa: E402
 from classifiers.normalize import content_words  # noqa: E402
 from classifiers.topics import classify  # noqa: E402
-from core.runtime import load_runtime  # noqa: E402
+from service.runtime import load_runtime  # noqa: E402
 
 CAPTION = re.compile(r"^\s*(?:شاهد|بالفيديو|فيديو|بالصور|اقرأ|إقرأ)")
 DATELINE = re.compile(r"\((?:CNN|رويترز|أ ف ب|ا ف ب|فرانس برس|الأناضول|سانا|د ب أ|AFP|Reuters)[^)]*\)\s*[-–—:]", re.I)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from classifiers.events import concepts, is_incident, tells_casualties
 from classifiers.normalize import content_words
 from core.models import Classification, Hit
 
@@ -34,8 +35,8 @@ COPY_CHARS = 1500  # of a text's opening, where copies are compared
 WINDOW_HOURS = 36  # an event's reports arrive within about a day
 SKETCH = 64
 MEMBERS = 12  # members a story keeps to compare with: its first and its latest
-INDEX_WORDS = 8  # each member's rarest words index its story
 ENTITY_WEIGHT = 1.0  # a name counts as much as its rarest word, whatever its spelling
+CONCEPT_WEIGHT = 2.0  # «انفجار» and «تفجير», «قتلى» and «مصرع»: one event concept (classifiers/events.py)
 RARITY = Path(__file__).with_name("word_rarity.tsv.gz")
 ACTORS = ("person", "org", "state", "armed_group")
 PLACES = ("place_sy", "place")
@@ -87,16 +88,18 @@ class Fingerprint:
     actions: frozenset[str]  # kinds of act the headline reports
     actor: str | None  # the entity the headline opens with, or quotes
     entities: frozenset[str]  # entity ids in the headline and lead
+    incident: bool = False  # the headline reports violence that happened (classifiers/events.py)
+    casualties: bool = False  # the headline tells of dead or wounded
 
     def to_json(self) -> dict:
         return {"t": self.published, "v": sorted(self.vector.items()), "s": sorted(self.sketch),
                 "c": sorted(self.countries), "p": sorted(self.places), "a": sorted(self.actions),
-                "r": self.actor, "e": sorted(self.entities)}
+                "r": self.actor, "e": sorted(self.entities), "i": self.incident, "k": self.casualties}
 
     @classmethod
     def from_json(cls, data: dict) -> "Fingerprint":
         return cls(float(data["t"]), dict(data["v"]), frozenset(data["s"]), frozenset(data["c"]), frozenset(data["p"]),
-                   frozenset(data["a"]), data["r"], frozenset(data["e"]))
+                   frozenset(data["a"]), data["r"], frozenset(data["e"]), bool(data.get("i")), bool(data.get("k")))
 
 
 def article_fingerprint(title: str, text: str, classification: Classification, published: float) -> Fingerprint:
@@ -109,6 +112,10 @@ def article_fingerprint(title: str, text: str, classification: Classification, p
         weights[word] += 2 * idf(word)
     for word in content_words(lead):
         weights[word] += idf(word)
+    for concept in set(concepts(title)):
+        weights[f"#{concept}"] += 2 * CONCEPT_WEIGHT
+    for concept in set(concepts(lead)):
+        weights[f"#{concept}"] += CONCEPT_WEIGHT
     for hit in mentions:  # «روسيا» and «الروسي», «إسرائيل» and «العدوان الإسرائيلي»: one name
         weights[f"@{hit.entity.id}"] += ENTITY_WEIGHT * _entity_rarity(hit.entity.name) * (2 if hit.in_title else 1)
     title_words = set(content_words(title))
@@ -126,6 +133,8 @@ def article_fingerprint(title: str, text: str, classification: Classification, p
         actions=frozenset(kind for kind, forms in ACTIONS.items() if forms & title_words),
         actor=_actor(title, headline),
         entities=frozenset(h.entity.id for h in mentions),
+        incident=is_incident(title),
+        casualties=tells_casualties(title),
     )
 
 
@@ -248,67 +257,3 @@ def story_fingerprint(members: list[Fingerprint]) -> dict:
 def story_members(data: dict) -> list[Fingerprint]:
     """A stored story's members; a story stored before members were kept has none (it ages out)."""
     return [Fingerprint.from_json(m) for m in data.get("members", ())]
-
-
-class StoryIndex:
-    """Recent stories' members, indexed by their rarest words, so a new article is compared
-    only with the stories it shares such a word with."""
-
-    def __init__(self, threshold: float = SAME_STORY) -> None:
-        self.threshold = threshold
-        self._members: dict[str, list[Fingerprint]] = {}
-        self._by_word: dict[str, set[str]] = {}
-        self._latest: dict[str, float] = {}
-
-    def __len__(self) -> int:
-        return len(self._members)
-
-    def find(self, candidate: Fingerprint) -> str | None:
-        """The story this article joins, or None for a new one."""
-        best_id, best = None, 0.0
-        for story in sorted(self._candidates(candidate)):  # sorted: ties resolve the same way every run
-            score = joins(candidate, self._members[story], self.threshold)
-            if score > best:
-                best_id, best = story, score
-        return best_id
-
-    def add(self, story: str, member: Fingerprint) -> None:
-        members = self._members.setdefault(story, [])
-        members.append(member)
-        if len(members) > MEMBERS:
-            del members[1]  # keep the first report and the latest ones
-        self._latest[story] = max(self._latest.get(story, 0.0), member.published)
-        for word in _keys(member):
-            self._by_word.setdefault(word, set()).add(story)
-
-    def set_members(self, story: str, members: list[Fingerprint]) -> None:
-        """A story's members as the store holds them (another worker may have added to it)."""
-        self._drop(story)
-        for member in members:
-            self.add(story, member)
-
-    def members(self, story: str) -> list[Fingerprint]:
-        return list(self._members.get(story, ()))
-
-    def forget_before(self, moment: float) -> None:
-        """Stories whose latest report is older than ``moment`` can no longer be joined."""
-        for story in [s for s, latest in self._latest.items() if latest < moment]:
-            self._drop(story)
-
-    def _drop(self, story: str) -> None:
-        for member in self._members.pop(story, ()):
-            for word in _keys(member):
-                self._by_word.get(word, set()).discard(story)
-        self._latest.pop(story, None)
-
-    def _candidates(self, candidate: Fingerprint) -> set[str]:
-        found: set[str] = set()
-        for word in _keys(candidate):
-            found |= self._by_word.get(word, set())
-        return found
-
-
-def _keys(member: Fingerprint) -> list[str]:
-    """The words that index a member: its most weighted (rarest, headline first), plus its copy sketch."""
-    ranked = sorted(member.vector.items(), key=lambda item: (-item[1], item[0]))[:INDEX_WORDS]
-    return [word for word, _ in ranked] + [f"#{h}" for h in sorted(member.sketch)[:4]]

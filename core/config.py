@@ -72,6 +72,14 @@ class TelegramSettings(Frozen):
     timeout: float = Field(20.0, gt=0)
 
 
+class AlertSettings(Frozen):
+    """What rings in an instant channel (alerts/threads.py): the first story of a situation, and
+    later ones that change it, within a budget."""
+
+    rings: int = Field(2, ge=1, le=10, description="notifications one situation may give a chat, its first included")
+    ring_gap: float = Field(3600.0, ge=0, description="seconds between two rings of one situation (articles' clock)")
+
+
 class ServerSettings(Frozen):
     host: str = "127.0.0.1"
     port: int | None = Field(None, ge=0, le=65535, description="/healthz and /metrics; unset: no server")
@@ -220,6 +228,7 @@ class Config(Frozen):
     fetch: FetchSettings = FetchSettings()
     storage: StorageSettings = StorageSettings()
     telegram: TelegramSettings = TelegramSettings()
+    alerts: AlertSettings = AlertSettings()
     server: ServerSettings = ServerSettings()
     gazetteer: str = DEFAULT_GAZETTEER
     feeds: tuple[FeedConfig, ...] = ()

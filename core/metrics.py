@@ -1,4 +1,4 @@
-"""Prometheus metrics of the worker, in a registry of its own (served by core/health.py)."""
+"""Prometheus metrics of the worker, in a registry of its own (served by service/health.py)."""
 
 from __future__ import annotations
 

@@ -118,6 +118,7 @@ class Alert:
     lang: str
     tags: tuple[str, ...] = ()
     is_update: bool = False
+    situation_id: str = ""  # the thread it belongs to (its first story's id)
 
     def to_json(self) -> dict:
         return {
@@ -131,4 +132,5 @@ class Alert:
             "sources": [{"source": s.source, "url": s.url, "title": s.title} for s in self.sources],
             "chat_ids": list(self.chat_ids),
             "lang": self.lang,
+            "situation_id": self.situation_id or self.story_id,
         }

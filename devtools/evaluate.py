@@ -16,7 +16,7 @@ from pathlib import Path
 
 from classifiers.topics import classify
 from core.models import Classification
-from core.runtime import load_runtime
+from service.runtime import load_runtime
 
 
 @dataclass

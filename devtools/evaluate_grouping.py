@@ -27,9 +27,10 @@ from datetime import datetime
 from itertools import combinations
 from pathlib import Path
 
-from classifiers.grouping import SAME_STORY, StoryIndex, article_fingerprint
+from classifiers.grouping import SAME_STORY, article_fingerprint
+from classifiers.index import StoryIndex
 from classifiers.topics import Classifier, classify
-from core.runtime import load_runtime
+from service.runtime import load_runtime
 
 
 def event_of(row: dict, field: str = "story") -> str | None:

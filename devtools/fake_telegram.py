@@ -24,6 +24,13 @@ class Received:
     token: str
     params: dict
     at: float = field(default_factory=time.time)
+    message_id: int | None = None  # the message sent or edited
+
+    @property
+    def rings(self) -> bool:
+        """A sendMessage without disable_notification rings the subscriber's phone; edits never do."""
+        return self.method == "sendMessage" and str(self.params.get("disable_notification", "")).lower() not in (
+            "true", "1")
 
 
 class FakeTelegram(Loopback):
@@ -81,6 +88,12 @@ class FakeTelegram(Loopback):
     def edits(self) -> list[Received]:
         with self._lock:
             return [r for r in self.received if r.method == "editMessageText"]
+
+    def shown(self, chat_id: str) -> dict[int, str]:
+        """Each message of a chat as its subscribers see it now: its latest text, by message id."""
+        with self._lock:
+            return {r.message_id: r.params.get("text", "") for r in self.received
+                    if r.method in ("sendMessage", "editMessageText") and str(r.params.get("chat_id")) == str(chat_id)}
 
     # ------------------------------------------------------------ serving
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
@@ -141,8 +154,8 @@ class FakeTelegram(Loopback):
                         self.refused += 1
                         return self._error(handler, 429, f"Too Many Requests: retry after {wait}",
                                            {"retry_after": wait})
-                self.received.append(Received(method, token, params))
                 message_id = int(params.get("message_id") or 0) or self._next_id
+                self.received.append(Received(method, token, params, message_id=message_id))
                 self._next_id += 1
             chat_id = int(chat) if chat.lstrip("-").isdigit() else -1001
             return self._ok(handler, {"message_id": message_id, "date": int(time.time()),

@@ -16,11 +16,12 @@ from store.entries import Entries
 from store.feeds import Feeds
 from store.migrations import POSTGRES, SQLITE
 from store.outbox import Outbox
-from store.records import ChatState, FeedState, OutboxRow, StoryRecord, with_sources
+from store.records import ChatState, FeedState, OutboxRow, StoryRecord, ThreadMessage, with_sources
 from store.stories import Stories
 from store.workers import LEADER, Workers, feed_lease
 
-__all__ = ["LEADER", "ChatState", "FeedState", "OutboxRow", "Store", "StoryRecord", "feed_lease", "with_sources"]
+__all__ = ["LEADER", "ChatState", "FeedState", "OutboxRow", "Store", "StoryRecord", "ThreadMessage", "feed_lease",
+           "with_sources"]
 
 
 class Store(Feeds, Entries, Stories, Outbox, Chats, Workers):

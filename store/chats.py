@@ -63,7 +63,7 @@ class Chats:
         with self._database.transaction() as db:
             db.run(_SET_CHAT, (old, "migrated", "group upgraded", new, time.time()))
             db.run("""UPDATE outbox SET chat_id = ? WHERE chat_id = ? AND status = 'pending' AND NOT EXISTS
-                      (SELECT 1 FROM outbox AS taken WHERE taken.story_id = outbox.story_id AND taken.chat_id = ?)""",
+                      (SELECT 1 FROM outbox AS taken WHERE taken.message_key = outbox.message_key AND taken.chat_id = ?)""",
                    (new, old, new))
 
     def resolve_chat(self, chat_id: str) -> ChatState:

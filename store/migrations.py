@@ -133,6 +133,28 @@ SQLITE: tuple[tuple[str, str], ...] = (
         CREATE INDEX stories_by_version ON stories (version)
         """,
     ),
+    (
+        "004_situations",
+        """
+        -- a story belongs to a situation (the thread a desk follows), named by its first story
+        ALTER TABLE stories ADD COLUMN situation_id TEXT;
+        UPDATE stories SET situation_id = id;
+        CREATE INDEX stories_by_situation ON stories (situation_id);
+        -- an outbox row is one Telegram message of a situation's thread in one chat: the first
+        -- (key = the situation id) rings, later parts ring again or arrive silently as replies
+        ALTER TABLE outbox RENAME COLUMN story_id TO message_key;
+        ALTER TABLE outbox ADD COLUMN situation_id TEXT;
+        ALTER TABLE outbox ADD COLUMN part INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE outbox ADD COLUMN notify INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE outbox ADD COLUMN reply_to TEXT;
+        ALTER TABLE outbox ADD COLUMN stories TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE outbox ADD COLUMN opened_at REAL;
+        ALTER TABLE outbox ADD COLUMN changed_story TEXT;
+        UPDATE outbox SET situation_id = message_key, stories = '["' || message_key || '"]', opened_at = created_at
+          WHERE message_key NOT LIKE 'digest:%';
+        CREATE INDEX outbox_by_situation ON outbox (situation_id, chat_id)
+        """,
+    ),
 )
 
 

@@ -7,6 +7,7 @@ worker sends the row (at most one repeat per crash).
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -41,10 +42,16 @@ class Outbox:
             "SELECT chat_id, attempted_at FROM outbox WHERE attempted_at >= ? ORDER BY attempted_at", (since,))
         return [(row["chat_id"], row["attempted_at"]) for row in rows]
 
-    def claim(self, row: OutboxRow, worker: str, until: float) -> None:
+    def claim(self, row: OutboxRow, worker: str, until: float, now: float | None = None) -> None:
         """This worker sends ``row`` now; committed before the request leaves."""
         self._db.run("UPDATE outbox SET attempted_at = ?, claimed_by = ?, claimed_until = ? WHERE id = ?",
-                     (time.time(), worker, until, row.id))
+                     (time.time() if now is None else now, worker, until, row.id))
+
+    def answered(self, key: str, chat_id: str) -> tuple[str, int | None] | None:
+        """(status, Telegram message id) of the message ``key`` in a chat: what a reply needs."""
+        row = self._db.one("SELECT status, message_id FROM outbox WHERE message_key = ? AND chat_id = ?",
+                           (key, chat_id))
+        return (row["status"], row["message_id"]) if row else None
 
     def unclaim(self, row: OutboxRow) -> None:
         """Back to the queue untouched (its chat moved: it goes there next)."""
@@ -56,20 +63,23 @@ class Outbox:
         return self._db.run(f"UPDATE outbox SET claimed_by = NULL, claimed_until = NULL "
                             f"WHERE claimed_by IS NOT NULL AND claimed_by NOT IN ({marks})", live)
 
-    def mark_sent(self, row: OutboxRow, message_id: int | None, text: str) -> None:
+    def mark_sent(self, row: OutboxRow, message_id: int | None, text: str, now: float | None = None,
+                  fresh: bool = False) -> None:
+        """``fresh``: the message was sent anew (one too old to edit), so its age starts again."""
         self._db.run(
-            """UPDATE outbox SET status = 'sent', message_id = COALESCE(?, message_id), sent_at = COALESCE(sent_at, ?),
+            f"""UPDATE outbox SET status = 'sent', message_id = COALESCE(?, message_id),
+                 sent_at = {"?" if fresh else "COALESCE(sent_at, ?)"},
                  attempts = attempts + 1, last_error = NULL, claimed_by = NULL, claimed_until = NULL,
                  edit_pending = CASE WHEN text = ? THEN 0 ELSE edit_pending END
                WHERE id = ?""",
-            (message_id, time.time(), text, row.id),
+            (message_id, time.time() if now is None else now, text, row.id),
         )
 
-    def mark_retry(self, row: OutboxRow, delay: float, error: str) -> None:
+    def mark_retry(self, row: OutboxRow, delay: float, error: str, now: float | None = None) -> None:
         self._db.run(
             """UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, claimed_by = NULL,
                  claimed_until = NULL WHERE id = ?""",
-            (time.time() + delay, error, row.id),
+            ((time.time() if now is None else now) + delay, error, row.id),
         )
 
     def mark_failed(self, row: OutboxRow, error: str) -> None:
@@ -92,7 +102,9 @@ class Outbox:
 
 def _outbox(row: dict[str, Any]) -> OutboxRow:
     return OutboxRow(
-        id=row["id"], story_id=row["story_id"], chat_id=row["chat_id"], thread_id=row["thread_id"],
+        id=row["id"], message_key=row["message_key"], chat_id=row["chat_id"], thread_id=row["thread_id"],
         text=row["text"], status=row["status"], attempts=row["attempts"], next_attempt_at=row["next_attempt_at"],
-        message_id=row["message_id"], edit_pending=bool(row["edit_pending"]),
+        message_id=row["message_id"], edit_pending=bool(row["edit_pending"]), notify=bool(row["notify"]),
+        reply_to=row["reply_to"], stories=tuple(json.loads(row["stories"] or "[]")),
+        changed_story=row["changed_story"], sent_at=row["sent_at"],
     )

@@ -39,12 +39,39 @@ class StoryRecord:
     fingerprint: dict
     sources: tuple[tuple[str, str, str], ...]  # (source, url, title), first first
     first_seen: float | None = None  # when a poll first saw the story's first article
+    situation_id: str = ""  # the thread it belongs to: its first story's id ("" until assigned)
+
+    @property
+    def situation(self) -> str:
+        return self.situation_id or self.id
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadMessage:
+    """One Telegram message of a situation's thread in one chat: what it shows and how it arrives.
+
+    ``key`` is the situation id for the first message, ``<situation>#<part>`` for later ones;
+    ``opened_at`` is the article time at which it was opened (rings and the 48-hour edit limit
+    are decided on the articles' clock, so a replay decides alike)."""
+
+    key: str
+    chat_id: str
+    thread_id: int | None
+    situation_id: str
+    part: int
+    notify: bool
+    reply_to: str | None  # key of the message it answers, in the same chat
+    stories: tuple[str, ...]  # story ids it shows, in order
+    opened_at: float
+    text: str = ""
+    changed_story: str | None = None  # the story whose arrival last changed it
+    sent_at: float | None = None  # when Telegram first took it (None while pending)
 
 
 @dataclass(frozen=True, slots=True)
 class OutboxRow:
     id: int
-    story_id: str
+    message_key: str  # a situation's message (see ThreadMessage), or digest:<period>
     chat_id: str
     thread_id: int | None
     text: str
@@ -53,6 +80,11 @@ class OutboxRow:
     next_attempt_at: float
     message_id: int | None
     edit_pending: bool
+    notify: bool = True
+    reply_to: str | None = None
+    stories: tuple[str, ...] = ()
+    changed_story: str | None = None
+    sent_at: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ sys.path.insert(0, str(ROOT))
 from devtools.fake_telegram import FakeTelegram  # noqa: E402
 from devtools.feed_server import FeedServer  # noqa: E402
 from devtools.scratch import scratch_schema  # noqa: E402
+from store import ThreadMessage  # noqa: E402
 
 SITE_FEEDS = [
     ("أخبار الأمم المتحدة", "feeds/un-news.xml", "un"),
@@ -93,3 +94,9 @@ def bot_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 def run_bot(*args: str, env: dict[str, str], stdin: str | None = None, timeout: float = 120):
     return subprocess.run([sys.executable, str(ROOT / "bot.py"), *args], input=stdin, capture_output=True,
                           text=True, env=env, timeout=timeout, cwd=ROOT)
+
+
+def first_messages(story_id: str, texts: dict[str, str], at: float = 0.0) -> list[ThreadMessage]:
+    """The first message of a story's own situation in each chat (chat -> text), as the pipeline writes it."""
+    return [ThreadMessage(story_id, chat, None, story_id, 0, True, None, (story_id,), at, text, story_id)
+            for chat, text in texts.items()]

@@ -7,7 +7,7 @@ from classifiers.gazetteer import parse_gazetteer
 from classifiers.language import detect_language
 from classifiers.topics import build_classifier, classify
 from core.config import TopicConfig
-from core.runtime import load_runtime
+from service.runtime import load_runtime
 from tests.conftest import FIXTURES, ROOT, SEEDS, bot_env, run_bot
 
 GAZETTEER, _ = parse_gazetteer({"entity": [

@@ -5,7 +5,7 @@ import pytest
 
 from core.config import load_config, locate
 from core.errors import ConfigError
-from core.runtime import load_runtime
+from service.runtime import load_runtime
 from tests.conftest import ROOT, bot_env, run_bot
 
 

@@ -7,14 +7,14 @@ from alerts.outbox import Outbox
 from alerts.telegram import TelegramSender
 from core.logs import RedactingFormatter, redact
 from store import Store, StoryRecord
-from tests.conftest import TOKEN
+from tests.conftest import TOKEN, first_messages
 
 
 def seed(store: Store, chats: dict[str, str], story_id: str = "s1") -> None:
     story = StoryRecord(id=story_id, created_at=0, published="2026-01-01T00:00:00+00:00", title="t", url="http://a",
                         source="A", summary="s", topics=("security_council",), tags=(), lang="ar",
                         fingerprint={"s": [], "e": [], "t": [], "p": 0}, sources=(("A", "http://a", "t"),))
-    store.save_story(story, feed_url="f", entry_id=story_id, messages={(c, None): t for c, t in chats.items()},
+    store.save_story(story, feed_url="f", entry_id=story_id, messages=first_messages(story_id, chats),
                      deliver=True)
 
 
@@ -140,7 +140,7 @@ def test_a_story_gaining_outlets_edits_the_sent_message(store_target, telegram):
     from dataclasses import replace
 
     store.save_story(replace(grown, sources=grown.sources + (("B", "http://b", "t"),)), feed_url="g",
-                     entry_id="x", messages={("-1001", None): "v2 أيضاً: B"}, deliver=True)
+                     entry_id="x", messages=first_messages("s0", {"-1001": "v2 أيضاً: B"}), deliver=True)
     store._db.run("UPDATE outbox SET next_attempt_at = 0")  # noqa: SLF001 - skip the coalescing minute
     assert asyncio.run(_drain(store, telegram)) is None
     edits = telegram.edits()

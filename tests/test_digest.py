@@ -3,8 +3,8 @@ from datetime import datetime, timedelta, timezone
 
 from alerts.digest import period_start, render_digest
 from core.config import ChannelConfig
-from core.pipeline import Services, flush_digests
-from core.runtime import load_runtime
+from service.pipeline import Services, flush_digests
+from service.runtime import load_runtime
 from store import Store
 from tests.conftest import ROOT
 from tests.test_delivery import seed
@@ -25,7 +25,7 @@ def test_digest_channels_get_one_message_per_period(tmp_path):
     services = Services(replace(runtime, config=config), store, fetcher=None, deliver=True)  # type: ignore[arg-type]
     for n in range(3):
         seed(store, {}, f"s{n}")
-        store.save_story(store.story(f"s{n}"), feed_url="f", entry_id=f"x{n}", messages={}, deliver=True,
+        store.save_story(store.story(f"s{n}"), feed_url="f", entry_id=f"x{n}", messages=[], deliver=True,
                          digests=[("-1009", 7)])
     assert flush_digests(services, datetime.fromtimestamp(0, timezone.utc)) == 0  # period not over yet
     assert flush_digests(services) == 0  # this hour is not over

@@ -60,11 +60,17 @@ def test_once_delivers_to_subscribed_chats_through_the_bot_api(tmp_path, site_co
     assert result.returncode == 0, result.stderr
     alerts = read_jsonl(out)
     sent = telegram.messages()
-    wanted = {(chat, a["story_id"]) for a in alerts for chat in a["chat_ids"]}
-    assert len(sent) == len(wanted) > 0
+    assert alerts and sent
     for alert in alerts:
         assert ("-1001" in alert["chat_ids"]) == ("security_council" in alert["topics"])
         assert ("-1002" in alert["chat_ids"]) == ("syria_escalation" in alert["topics"])
+        for chat in alert["chat_ids"]:  # every outlet of every story is in a message of the chat
+            shown = "\n".join(telegram.shown(chat).values())
+            assert all(f'href="{s["url"]}"' in shown for s in alert["sources"]), (chat, alert["title"])
+    for chat in ("-1001", "-1002"):  # one ring per situation, led by its first story
+        situations = {a["situation_id"]: a for a in alerts if chat in a["chat_ids"]}
+        rang = [m for m in telegram.messages(chat) if m.rings]
+        assert len(rang) == len(situations)
     assert all(m.params["parse_mode"] == "HTML" and "<b>" in m.params["text"] for m in sent)
     assert TOKEN not in result.stdout + result.stderr
 

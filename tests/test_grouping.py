@@ -4,11 +4,12 @@ from dataclasses import replace
 import pytest
 
 from classifiers.grouping import (
-    SAME_STORY, WINDOW_HOURS, Fingerprint, StoryIndex, article_fingerprint, joins, lead_of, likeness,
+    SAME_STORY, WINDOW_HOURS, Fingerprint, article_fingerprint, joins, lead_of, likeness,
     places_conflict, story_fingerprint, story_members, veto,
 )
+from classifiers.index import StoryIndex
 from classifiers.topics import classify
-from core.runtime import load_runtime
+from service.runtime import load_runtime
 from devtools.evaluate_grouping import cluster, grade
 from tests.conftest import FIXTURES
 

@@ -10,7 +10,7 @@ import time
 
 import httpx
 
-from core.health import Health, last_heartbeat, serve
+from service.health import Health, last_heartbeat, serve
 from store import Store
 from tests.conftest import TOKEN, bot_env, run_bot, write_config
 from tests.test_delivery import seed
@@ -24,7 +24,7 @@ def test_running_worker_serves_health_and_metrics_and_sends_digests_due_while_it
     store = Store(tmp_path / "bot.sqlite3")
     for n in range(2):
         seed(store, {}, f"s{n}")
-        store.save_story(store.story(f"s{n}"), feed_url="f", entry_id=f"x{n}", messages={}, deliver=True,
+        store.save_story(store.story(f"s{n}"), feed_url="f", entry_id=f"x{n}", messages=[], deliver=True,
                          digests=[("-1009", None)])
     store.close()
     with sqlite3.connect(tmp_path / "bot.sqlite3") as db:  # queued for a digest two hours ago

@@ -5,8 +5,8 @@ from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
 from core.config import FeedConfig, FetchSettings, load_config
-from core.pipeline import Services, run_cycle
-from core.runtime import load_runtime
+from service.pipeline import Services, run_cycle
+from service.runtime import load_runtime
 from devtools.feed_server import FeedServer, static
 from fetchers.http import Fetcher
 from fetchers.pacing import backlog_cutoff, failure_backoff, next_interval, observed_rate, quieter, smoothed

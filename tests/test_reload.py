@@ -13,8 +13,8 @@ from email.utils import format_datetime
 from datetime import datetime, timezone
 from pathlib import Path
 
-from core.reload import check_for_edit, describe_changes
-from core.runtime import load_runtime
+from service.reload import check_for_edit, describe_changes
+from service.runtime import load_runtime
 from devtools.feed_server import FeedServer, static
 from tests.conftest import ROOT, TOKEN, bot_env, write_config
 from tests.test_worker import wait_for

@@ -4,6 +4,7 @@ import time
 import pytest
 
 from store import Store, StoryRecord
+from tests.conftest import first_messages
 
 
 def story(story_id="s1", sources=(("A", "http://a/1", "t"),)):
@@ -16,7 +17,7 @@ def test_migrations_are_recorded_and_rerun_safely(tmp_path):
     Store(tmp_path / "db.sqlite3").close()
     store = Store(tmp_path / "db.sqlite3")
     names = [r["name"] for r in store._db.rows("SELECT name FROM migrations ORDER BY name")]  # noqa: SLF001
-    assert names == ["001_initial", "002_freshness", "003_workers"] and store.applied == []
+    assert names == ["001_initial", "002_freshness", "003_workers", "004_situations"] and store.applied == []
     assert store._db.value("PRAGMA journal_mode") == "wal"  # noqa: SLF001
 
 
@@ -30,16 +31,16 @@ def test_a_store_made_before_the_freshness_columns_gets_them(tmp_path):
         db.executescript(MIGRATIONS[0][1])
         db.execute("INSERT INTO migrations VALUES ('001_initial', 0)")
     store = Store(tmp_path / "old.sqlite3")
-    store.save_story(story(), feed_url="f", entry_id="e1", messages={}, deliver=False)
+    store.save_story(story(), feed_url="f", entry_id="e1", messages=[], deliver=False)
     assert store.story("s1").first_seen is None and store.feed_state("u", "n").asked_interval is None
 
 
 def test_story_entry_and_outbox_rows_commit_together(store_target):
     store = Store(store_target)
-    store.save_story(story(), feed_url="f", entry_id="e1", messages={("-1", None): "hello"}, deliver=True)
+    store.save_story(story(), feed_url="f", entry_id="e1", messages=first_messages("s1", {"-1": "hello"}), deliver=True)
     assert store.unseen("f", ["e1", "e2"]) == ["e2"]
     assert [r.chat_id for r in store.due(1e12)] == ["-1"]
-    store.save_story(story(), feed_url="f", entry_id="e1", messages={("-1", None): "hello"}, deliver=True)
+    store.save_story(story(), feed_url="f", entry_id="e1", messages=first_messages("s1", {"-1": "hello"}), deliver=True)
     assert len(store.due(1e12)) == 1  # (story, chat) is unique
 
 
@@ -48,21 +49,21 @@ def test_failed_transaction_leaves_nothing(store_target):
     broken = story()
     object.__setattr__(broken, "fingerprint", {"bad": {1, 2}})  # not JSON: fails mid-transaction
     with pytest.raises(TypeError):
-        store.save_story(broken, feed_url="f", entry_id="e1", messages={("-1", None): "x"}, deliver=True)
+        store.save_story(broken, feed_url="f", entry_id="e1", messages=first_messages("s1", {"-1": "x"}), deliver=True)
     assert store.unseen("f", ["e1"]) == ["e1"] and store.story("s1") is None
 
 
 def test_new_sources_flag_sent_rows_for_an_edit(store_target):
     store = Store(store_target)
-    store.save_story(story(), feed_url="f", entry_id="e1", messages={("-1", None): "v1"}, deliver=True)
+    store.save_story(story(), feed_url="f", entry_id="e1", messages=first_messages("s1", {"-1": "v1"}), deliver=True)
     row = store.due(1e12)[0]
     store.mark_sent(row, 42, row.text)
     assert store.due(1e12) == []
     two = story(sources=(("A", "http://a/1", "t"), ("B", "http://b/1", "t")))
-    store.save_story(two, feed_url="g", entry_id="e9", messages={("-1", None): "v2"}, deliver=True)
+    store.save_story(two, feed_url="g", entry_id="e9", messages=first_messages("s1", {"-1": "v2"}), deliver=True)
     assert store.due(time.time() + 1) == []  # edits wait a minute so joining outlets coalesce
     three = story(sources=two.sources + (("C", "http://c/1", "t"),))
-    store.save_story(three, feed_url="h", entry_id="e10", messages={("-1", None): "v3"}, deliver=True)
+    store.save_story(three, feed_url="h", entry_id="e10", messages=first_messages("s1", {"-1": "v3"}), deliver=True)
     edit = store.due(1e12)[0]
     assert edit.text == "v3" and len(store.due(1e12)) == 1
     assert edit.edit_pending and edit.message_id == 42
@@ -72,7 +73,7 @@ def test_new_sources_flag_sent_rows_for_an_edit(store_target):
 def test_disabled_and_migrated_chats_are_remembered(store_target):
     path = store_target
     store = Store(path)
-    store.save_story(story(), feed_url="f", entry_id="e1", messages={("-1", None): "x", ("-2", None): "y"},
+    store.save_story(story(), feed_url="f", entry_id="e1", messages=first_messages("s1", {"-1": "x", "-2": "y"}),
                      deliver=True)
     store.disable_chat("-1", "forbidden")
     store.migrate_chat("-2", "-1002")
@@ -102,7 +103,7 @@ def test_a_lease_has_one_holder_until_it_runs_out_or_is_released(store_target):
 
 def test_a_claimed_row_waits_for_its_worker_and_counts_for_the_flood_limits(store_target):
     store = Store(store_target)
-    store.save_story(story(), feed_url="f", entry_id="e1", messages={("-1", None): "x"}, deliver=True)
+    store.save_story(story(), feed_url="f", entry_id="e1", messages=first_messages("s1", {"-1": "x"}), deliver=True)
     row = store.due(time.time())[0]
     with store.transaction(lock="outbox") as claiming:
         claiming.claim(row, "w1", time.time() + 60)
@@ -128,19 +129,19 @@ def test_an_sqlite_store_moves_into_postgresql_once(tmp_path, pg_url):
     from store.copy import copy_store
 
     old = Store(tmp_path / "old.sqlite3")
-    old.save_story(story(), feed_url="f", entry_id="e1", messages={("-1", None): "x", ("-2", None): "y"}, deliver=True)
+    old.save_story(story(), feed_url="f", entry_id="e1", messages=first_messages("s1", {"-1": "x", "-2": "y"}), deliver=True)
     old.subscribe("42", "security_council")
     old.disable_chat("-2", "forbidden")
     new = Store(pg_url)
     assert copy_store(old, new)["outbox"] == 2 and copy_store(old, new)["outbox"] == 0  # twice: nothing twice
     assert new.story("s1").sources == old.story("s1").sources and new.subscribers(["security_council"]) == ["42"]
     assert new.chat("-2").status == "disabled" and [r.chat_id for r in new.due(1e12)] == ["-1"]
-    new.save_story(story("s2"), feed_url="f", entry_id="e2", messages={("-1", None): "z"}, deliver=True)
+    new.save_story(story("s2"), feed_url="f", entry_id="e2", messages=first_messages("s2", {"-1": "z"}), deliver=True)
     assert len(new.due(1e12)) == 2  # new rows take ids after the copied ones
 
 
 def test_postgresql_migrations_are_recorded_and_rerun_safely(pg_url):
-    assert Store(pg_url).applied == ["001_initial", "002_freshness", "003_workers"]
+    assert Store(pg_url).applied == ["001_initial", "002_freshness", "003_workers", "004_situations"]
     assert Store(pg_url).applied == []
 
 
@@ -148,13 +149,13 @@ def test_migrate_command_moves_an_sqlite_store_into_postgresql(tmp_path, pg_url)
     from tests.conftest import bot_env, run_bot, write_config
 
     old = Store(tmp_path / "old.sqlite3")
-    old.save_story(story(), feed_url="f", entry_id="e1", messages={("-1", None): "x"}, deliver=True)
+    old.save_story(story(), feed_url="f", entry_id="e1", messages=first_messages("s1", {"-1": "x"}), deliver=True)
     old.close()
     config = write_config(tmp_path / "c.toml", [])
     env = bot_env(tmp_path, DATABASE_URL=pg_url)
     result = run_bot("migrate", "--config", str(config), "--from", str(tmp_path / "old.sqlite3"), env=env)
     assert result.returncode == 0, result.stderr
-    assert "applied 001_initial, 002_freshness, 003_workers" in result.stdout and "outbox 1" in result.stdout
+    assert "applied 001_initial, 002_freshness, 003_workers, 004_situations" in result.stdout and "outbox 1" in result.stdout
     assert "password" not in result.stdout and Store(pg_url).story("s1").title == "t"
     again = run_bot("migrate", "--config", str(config), "--from", str(tmp_path / "old.sqlite3"), env=env)
     assert "schema up to date" in again.stdout and "outbox 0" in again.stdout

@@ -6,7 +6,7 @@ from classifiers.gazetteer import parse_gazetteer
 from classifiers.topics import build_classifier, classify
 from classifiers.tuning import tune
 from core.config import TopicConfig
-from core.runtime import load_runtime
+from service.runtime import load_runtime
 from tests.conftest import bot_env, run_bot
 
 GAZETTEER, _ = parse_gazetteer({"entity": [{"id": "idlib", "type": "place_sy", "name": "إدلب"}]})

@@ -8,7 +8,7 @@ import time
 
 from devtools.fake_telegram import FakeTelegram
 from store import Store, StoryRecord
-from tests.conftest import ROOT, TOKEN, bot_env, write_config
+from tests.conftest import ROOT, TOKEN, bot_env, first_messages, write_config
 
 CHATS = [str(100 + n) for n in range(8)]  # private chats: about one message a second each
 STORIES = 5
@@ -21,7 +21,7 @@ def seed_outbox(db) -> None:
                             url=f"http://a/{n}", source="A", summary="s", topics=("security_council",), tags=(),
                             lang="ar", fingerprint={"s": [], "e": [], "t": [], "p": 0},
                             sources=(("A", f"http://a/{n}", "t"),))
-        store.save_story(story, feed_url="f", entry_id=str(n), messages={(c, None): f"خبر {n}" for c in CHATS},
+        store.save_story(story, feed_url="f", entry_id=str(n), messages=first_messages(f"s{n}", {c: f"خبر {n}" for c in CHATS}),
                          deliver=True)
     store.close()
 

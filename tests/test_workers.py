@@ -14,7 +14,7 @@ from tests.test_worker import start, wait_for
 
 FEEDS = 24
 INTERVAL = 30  # each feed's pinned interval: two polls of one feed closer than this are a double poll
-LIVE, LEASE = 20, 30  # core/membership.py: a silent worker's feeds move after LIVE, a held feed after LEASE
+LIVE, LEASE = 20, 30  # service/membership.py: a silent worker's feeds move after LIVE, a held feed after LEASE
 
 
 def relevant_articles(count: int) -> list[dict]:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from core.config import Config, TopicConfig, read_config
 from core.errors import ConfigError
-from core.runtime import Runtime, build_runtime, source_version
+from service.runtime import Runtime, build_runtime, source_version
 
 SETTLE_SECONDS = 1.0  # a file written less than this long ago may be half-saved: look again later
 # Settings the running worker built its parts from; they change on the next start.
@@ -74,7 +74,7 @@ def describe_changes(old: Config, new: Config) -> list[str]:
         changes += _topic_changes(name, old.topics[name], new.topics[name])
     if old.channels != new.channels:
         changes.append(f"channels: {len(old.channels)} -> {len(new.channels)} routes, edited")
-    for section in ("bot", "fetch", "storage", "telegram", "server", "gazetteer"):
+    for section in ("bot", "fetch", "storage", "telegram", "alerts", "server", "gazetteer"):
         if getattr(old, section) != getattr(new, section):
             changes.append(f"{section} settings changed")
     return changes

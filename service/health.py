@@ -22,8 +22,8 @@ from prometheus_client import make_wsgi_app
 from alerts.reachability import Reachability
 from core import metrics
 from core.logs import event
-from core.membership import LIVE_SECONDS, Membership
-from core.runtime import Runtime
+from service.membership import LIVE_SECONDS, Membership
+from service.runtime import Runtime
 from fetchers.websub import PREFIX, Subscriptions
 from store import Store
 

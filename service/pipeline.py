@@ -15,29 +15,35 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 from alerts.digest import period_start, render_digest
-from alerts.message import render
+from alerts.message import TELEGRAM_LIMIT, render, render_thread, visible_length
 from alerts.summary import summarize
-from classifiers.grouping import WINDOW_HOURS, StoryIndex, article_fingerprint, story_fingerprint, story_members
+from alerts.threads import RingPolicy, place, rings
+from classifiers.grouping import WINDOW_HOURS, article_fingerprint, story_fingerprint, story_members
+from classifiers.index import StoryIndex
+from classifiers.situations import Link, development, reach
 from classifiers.language import detect_language
 from classifiers.topics import classify
 from core import metrics
 from core.config import FeedConfig
 from core.errors import FetchError, FetchRefused
 from core.logs import event
-from core.membership import Membership
+from service.membership import Membership
 from core.models import Alert, Article, Classification, FeedEntry, Source
-from core.runtime import Runtime
+from service.runtime import Runtime
 from fetchers.feeds import poll_feed
 from fetchers.http import PAGE_TYPES, Fetcher
 from fetchers.pacing import backlog_cutoff, failure_backoff, next_interval, observed_rate, quieter, smoothed
 from fetchers.pages import Extracted, extract, without_headline
-from store import Store, StoryRecord, with_sources
+from store import Store, StoryRecord, ThreadMessage, with_sources
 
 log = logging.getLogger("pipeline")
 Recipient = tuple[str, int | None]
 SEEN_RETENTION_DAYS = 30
+PLAUSIBLE_PAST = 48 * 3600.0  # a feed's date older than this when first seen says little about the article
+PLAUSIBLE_AHEAD = 600.0  # nor one in the future (clocks and zones get it wrong)
 
 
 @dataclass
@@ -55,6 +61,7 @@ class Services:
     story_version: int = 0  # the index holds every story change up to this version (any worker's)
     membership: Membership = field(default_factory=Membership)  # this worker among the others on the database
     on_hub: Callable[[FeedConfig, str, str], None] | None = None  # a feed names a WebSub hub (and topic)
+    clock: Callable[[], float] = time.time  # a replay runs the worker on the articles' clock
 
 
 @dataclass
@@ -141,36 +148,124 @@ async def _process_entry(services: Services, feed: FeedConfig, entry: FeedEntry,
         return
     article = await _read_article(services, feed, entry)
     classification = classify(runtime.classifier, article.title, article.text, article.lang or None)
-    article = replace(article, lang=classification.lang)
-    topics = classification.alert_topics
-    if not topics:
-        store.mark_seen(feed.url, entry.entry_id, entry.url)
+    outcome = handle_article(services, feed.url, replace(article, lang=classification.lang), classification, seen_at)
+    if outcome is None:
         return
-    labels = {name: topic.label for name, topic in runtime.config.topics.items()}
-    kinds = {f.name: f.kind for f in runtime.config.feeds}
-    with store.exclusive("stories"):  # two workers with one event from two outlets make one story
-        story, is_update = _story_for(services, article, classification, topics, seen_at)
-        recipients, digests = _recipients(services, story.topics)
-        alert = _alert(story, is_update, tuple(dict.fromkeys(chat for chat, _ in recipients + digests)))
-        text = render(alert, labels, runtime.config.bot.timezone, kinds)
-        messages = {recipient: text for recipient in recipients}
-        saved = store.save_story(story, feed_url=feed.url, entry_id=entry.entry_id, messages=messages,
-                                 deliver=services.deliver, digests=digests, entry_url=entry.url)
-        _story_index(services)  # the saved story read back in: a failed save leaves no member behind
-    alert = replace(alert, sources=tuple(Source(*s) for s in saved.sources))
-    if is_update:
+    if outcome.is_update:
         report.updates += 1
-        metrics.STORY_UPDATES.inc()
     else:
         report.alerts += 1
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one alerted article did: its story (new or joined) and where it went."""
+
+    story: StoryRecord
+    is_update: bool
+    link: Link | None  # how a new story joined an earlier story's situation
+    messages: tuple[ThreadMessage, ...]
+
+
+def article_time(published: datetime | None, seen_at: float) -> float:
+    """The moment decisions about an article are taken on: its publication when plausible (not in
+    the future, not older than the backlog a restart could bring), else when a poll first saw it.
+    A replay, a backlog after an outage and a live run thus decide alike."""
+    if published is None:
+        return seen_at
+    moment = published.timestamp()
+    return moment if seen_at - PLAUSIBLE_PAST <= moment <= seen_at + PLAUSIBLE_AHEAD else seen_at
+
+
+def handle_article(services: Services, feed_url: str, article: Article, classification: Classification,
+                   seen_at: float) -> Outcome | None:
+    """An article read and classified: marked seen, and when it alerts, its story and situation,
+    the messages of every chat that takes it and the digests, written in one transaction."""
+    store, runtime = services.store, services.runtime
+    entry = article.entry
+    topics = classification.alert_topics
+    if not topics:
+        store.mark_seen(feed_url, entry.entry_id, entry.url)
+        return None
+    at = article_time(entry.published, seen_at)
+    with store.exclusive("stories"):  # two workers with one event from two outlets make one story
+        story, is_update, link = _story_for(services, article, classification, topics, seen_at, at)
+        recipients, digests = _recipients(services, story.topics)
+        messages = _thread_messages(services, story, is_update, recipients, at)
+        saved = store.save_story(story, feed_url=feed_url, entry_id=entry.entry_id, messages=messages,
+                                 deliver=services.deliver, digests=digests, entry_url=entry.url,
+                                 now=services.clock())
+        _story_index(services)  # the saved story read back in: a failed save leaves no member behind
+    chats = tuple(dict.fromkeys(chat for chat, _ in recipients + digests))
+    alert = replace(_alert(saved, is_update, chats), sources=tuple(Source(*s) for s in saved.sources))
+    if is_update:
+        metrics.STORY_UPDATES.inc()
+    else:
         for topic in story.topics:
             metrics.ALERTS.labels(topic).inc()
-    event(log, "story_updated" if is_update else "alert_queued", story=story.id, feed=feed.name,
-          topics=",".join(story.topics), sources=len(saved.sources), title=article.title[:80])
+    rang = 0 if is_update else sum(1 for m in messages if m.notify and m.stories[0] == story.id)
+    event(log, "story_updated" if is_update else "alert_queued", story=story.id, situation=story.situation,
+          feed=article.source, topics=",".join(story.topics), sources=len(saved.sources), rings=rang,
+          **({"joined": link.reason} if link else {}), title=article.title[:80])
     if services.announce:
-        services.announce(alert, text)
+        services.announce(alert, render(alert, _labels(runtime), runtime.config.bot.timezone, _kinds(runtime)))
     if services.on_queued and services.deliver:
         services.on_queued()
+    return Outcome(saved, is_update, link, tuple(messages))
+
+
+def _labels(runtime: Runtime) -> dict[str, str]:
+    return {name: topic.label for name, topic in runtime.config.topics.items()}
+
+
+def _kinds(runtime: Runtime) -> dict[str, str | None]:
+    return {f.name: f.kind for f in runtime.config.feeds}
+
+
+def _thread_messages(services: Services, story: StoryRecord, is_update: bool, recipients: list[Recipient],
+                     at: float) -> list[ThreadMessage]:
+    """Where the story goes in each instant chat's thread for its situation (alerts/threads.py),
+    each message rendered in full."""
+    if not services.deliver:
+        return []
+    store, runtime = services.store, services.runtime
+    config = runtime.config
+    policy = RingPolicy(config.alerts.rings, config.alerts.ring_gap)
+    known: dict[str, StoryRecord] = {story.id: story}
+
+    def record(story_id: str) -> StoryRecord | None:
+        if story_id not in known:
+            found = store.story(story_id)
+            if found is None:
+                return None
+            known[story_id] = found
+        return known[story_id]
+
+    situation = story.situation
+    title = (record(situation) or story).title
+
+    def text(message: ThreadMessage) -> str:
+        alerts = [_alert(r, False, ()) for r in map(record, message.stories) if r is not None]
+        return render_thread(alerts, _labels(runtime), config.bot.timezone, _kinds(runtime), part=message.part,
+                             notify=message.notify, situation_title=title)
+
+    def fits(message: ThreadMessage) -> bool:
+        return visible_length(text(message)) <= TELEGRAM_LIMIT
+
+    index = _story_index(services)
+    fingerprint = (story_members(story.fingerprint) or [None])[-1]
+    messages = []
+    for chat, thread_id in recipients:
+        chat = store.resolve_chat(chat).chat_id
+        thread = store.thread(situation, chat)
+        develops = False
+        if not is_update and fingerprint is not None and thread:
+            rung = [index.members(m.stories[0])[0] for m in rings(thread) if index.members(m.stories[0])]
+            develops = development(fingerprint, rung) is not None
+        message = place(thread, story.id, at, develops, policy, fits, chat_id=chat, thread_id=thread_id,
+                        situation=situation)
+        messages.append(replace(message, text=text(message)))
+    return messages
 
 
 async def _read_article(services: Services, feed: FeedConfig, entry: FeedEntry) -> Article:
@@ -199,27 +294,29 @@ def _extract(content: bytes, url: str) -> tuple[Extracted | None, str]:
 
 
 def _story_index(services: Services) -> StoryIndex:
-    """The recent stories: read from the store the first time (after a restart too), then the
-    ones any worker created or extended since the last look."""
-    kept = time.time() - 2 * WINDOW_HOURS * 3600
+    """The recent stories and their situations: read from the store the first time (after a
+    restart too), then the ones any worker created or extended since the last look."""
+    kept = services.clock() - 2 * WINDOW_HOURS * 3600
     if services.stories is None:
-        services.stories = StoryIndex()
+        zone = ZoneInfo(services.runtime.config.bot.timezone)
+        services.stories = StoryIndex(day=lambda moment: datetime.fromtimestamp(moment, zone).date())
     changed = services.store.story_versions(services.story_version, kept)
-    for story, fingerprint in services.store.fingerprints(sorted(changed)).items():
-        services.stories.set_members(story, story_members(fingerprint))
+    for story, (fingerprint, situation) in services.store.fingerprints(sorted(changed)).items():
+        services.stories.set_members(story, story_members(fingerprint), situation)
     services.story_version = max(changed.values(), default=services.story_version)
     services.stories.forget_before(kept)
     return services.stories
 
 
 def _story_for(
-    services: Services, article: Article, classification: Classification, topics: tuple[str, ...], seen_at: float
-) -> tuple[StoryRecord, bool]:
-    """A new story, or the recent one this article reports too (with this outlet added)."""
+    services: Services, article: Article, classification: Classification, topics: tuple[str, ...], seen_at: float,
+    at: float,
+) -> tuple[StoryRecord, bool, Link | None]:
+    """A new story (in the situation it joins, or one of its own), or the recent one this article
+    reports too (with this outlet added)."""
     store = services.store
-    published = article.entry.published or datetime.now(timezone.utc)
     hits = [h for t in topics for h in classification.topics[t].hits]
-    print_ = article_fingerprint(article.title, article.text, classification, published.timestamp())
+    print_ = article_fingerprint(article.title, article.text, classification, at)
     index = _story_index(services)
     match = index.find(print_)
     story = store.story(match) if match else None
@@ -227,17 +324,19 @@ def _story_for(
     if story:
         merged_topics = tuple(dict.fromkeys(story.topics + topics))
         members = story_fingerprint(index.members(story.id) + [print_])
-        return replace(with_sources(story, source), topics=merged_topics, fingerprint=members), True
+        return replace(with_sources(story, source), topics=merged_topics, fingerprint=members), True, None
+    link = index.find_situation(print_, reach(article.title, article.text))
     tags = tuple(dict.fromkeys(h.entity.hashtag for h in hits if h.entity and h.entity.type != "state"))[:5]
     offsets = [h.start for h in hits if not h.in_title]
     story_id = hashlib.sha256(f"{article.entry.feed}|{article.entry.entry_id}".encode()).hexdigest()[:12]
+    published = article.entry.published or datetime.fromtimestamp(at, timezone.utc)
     story = StoryRecord(
-        id=story_id, created_at=time.time(), published=published.isoformat(), title=article.title,
+        id=story_id, created_at=services.clock(), published=published.isoformat(), title=article.title,
         url=article.entry.url, source=article.source, summary=summarize(article.title, article.text, offsets),
         topics=topics, tags=tags, lang=article.lang, fingerprint=story_fingerprint([print_]), sources=(source,),
-        first_seen=seen_at,
+        first_seen=seen_at, situation_id=link.situation if link else story_id,
     )
-    return story, False
+    return story, False, link
 
 
 def _recipients(services: Services, topics: tuple[str, ...]) -> tuple[list[Recipient], list[Recipient]]:
@@ -285,5 +384,5 @@ def _alert(story: StoryRecord, is_update: bool, chat_ids: tuple[str, ...]) -> Al
         published=datetime.fromisoformat(story.published), summary=story.summary,
         sources=tuple(Source(*s) for s in story.sources),
         chat_ids=chat_ids, lang=story.lang, tags=story.tags,
-        is_update=is_update,
+        is_update=is_update, situation_id=story.situation,
     )

@@ -2,7 +2,7 @@
 a heartbeat and the health server, around the outbox sender.
 
 Every job is a coroutine, so all of them run on the event loop's thread. Beside other
-workers on one database (core/membership.py) each polls its share of the feeds, and the
+workers on one database (service/membership.py) each polls its share of the feeds, and the
 leader alone flushes digests, forgets old entries and tells the admin about the config.
 """
 
@@ -21,12 +21,12 @@ from alerts.outbox import Outbox
 from core import metrics
 from core.config import FeedConfig
 from core.errors import FetchError
-from core.health import BEAT_SECONDS, Health, beat, serve
+from service.health import BEAT_SECONDS, Health, beat, serve
 from core.logs import event
-from core.membership import BEAT_SECONDS as MEMBERSHIP_SECONDS
-from core.membership import FEED_LEASE_SECONDS
-from core.pipeline import Services, flush_digests, forget_old_entries, run_cycle
-from core.reload import check_for_edit
+from service.membership import BEAT_SECONDS as MEMBERSHIP_SECONDS
+from service.membership import FEED_LEASE_SECONDS
+from service.pipeline import Services, flush_digests, forget_old_entries, run_cycle
+from service.reload import check_for_edit
 from fetchers.websub import Subscription, Subscriptions, subscribe_form
 from store import feed_lease
 

@@ -1,0 +1,60 @@
+"""What a headline reports, read from its words: the kind of event, whether it happened.
+
+Reports of one event say it in different words («انفجار» and «تفجير», «قتلى» and «مصرع»);
+the concepts below fold such words into one token, so two rewrites of one report share
+it. A headline reports an *incident* when it tells violence that happened, not one that
+is threatened, weighed or condemned («تحسباً لضربة», «يدين الهجوم»), and not an actor's
+words («ترامب: ...»): an incident at a new place is a new thread for a desk, a statement
+about one belongs to that incident's thread.
+"""
+
+from __future__ import annotations
+
+import re
+
+from classifiers.normalize import content_words, normalize
+
+_CONCEPTS = {
+    "bombing": "انفجار انفجارات تفجير تفجيرات مفخخة مفخخ ملغومة ملغوم انتحاري انتحارية عبوة ناسفة",
+    "air": "غارة غارات طيران مقاتلات طائرات حربية جوية جوي",
+    "strike": "ضربة ضربات ضرب يضرب تضرب صاروخية صواريخ صاروخ كروز عدوان هجوم هجمات",
+    "shelling": "قصف يقصف تقصف قصفت قذائف قذيفة هاون مدفعي مدفعية براميل",
+    "clashes": "اشتباكات اشتباك معارك معركة مواجهات",
+    "capture": "يسيطر تسيطر سيطرة يستولي يستولون استولى تحرير يحرر استعادة يستعيد سقوط سقطت يأسر يأسرون",
+    "chemical": "كيماوي كيماوية كيميائي كيميائية كيمياوي كيمياوية غاز سام الكلور",
+    "casualties": "قتلى قتيل قتيلا مقتل مصرع ضحايا شهداء شهيدا شهيد جرحى جريحا إصابة حصيلة يقتل تقتل",
+    "massacre": "مجزرة مذبحة إعدام اعدام جثث جثة",
+    "vote": "تصويت يصوت مشروع قرار فيتو النقض يتبنى تبنى اعتمد يعتمد",
+    "session": "جلسة اجتماع مشاورات إحاطة يجتمع طارئة",
+    "condemn": "يدين تدين أدان إدانة يندد تندد",
+    "warn": "يحذر تحذر حذر يتوعد تتوعد يهدد تهدد تهديد",
+}
+CONCEPT: dict[str, str] = {}
+for _name, _words in _CONCEPTS.items():
+    for _word in content_words(_words):
+        CONCEPT.setdefault(_word, _name)
+
+VIOLENCE = frozenset({"bombing", "air", "strike", "shelling", "clashes", "capture", "chemical", "casualties",
+                      "massacre"})
+# Words that make violence in a headline threatened, weighed, denied or reacted to, not reported.
+_NOT_HAPPENED = frozenset(content_words(
+    "تحسبا تحسباً يجب سنرد سيرد يهدد تهدد يتوعد تتوعد خيارات يدرس تدرس محتمل محتملة رد ردا الرد ينفي تنفي "
+    "يدين تدين يندد تندد يطالب تطالب يدعو تدعو تحذر يحذر حذر إدانة"))
+_SPEAKER = re.compile(r"^[^:]{2,40}:")  # «لافروف: ...» an actor's words
+
+
+def concepts(text: str) -> list[str]:
+    """The event concepts a text's words name, in reading order."""
+    return [CONCEPT[word] for word in content_words(text) if word in CONCEPT]
+
+
+def is_incident(title: str) -> bool:
+    """The headline reports violence that happened (not a threat of it, nor someone's words about it)."""
+    words = content_words(title)
+    if _NOT_HAPPENED.intersection(words) or _SPEAKER.match(normalize(title)):
+        return False
+    return any(CONCEPT.get(word) in VIOLENCE for word in words)
+
+
+def tells_casualties(title: str) -> bool:
+    return any(CONCEPT.get(word) in ("casualties", "massacre") for word in content_words(title))

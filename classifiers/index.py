@@ -1,0 +1,122 @@
+"""The recent stories and their situations, held for a new article to be matched against.
+
+Stories are indexed by their members' rarest words, so a new article is compared only with
+the stories it shares such a word with (classifiers/grouping.py says when it joins one);
+each story belongs to a situation (classifiers/situations.py), which gathers the stories
+of one day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+
+from classifiers.grouping import MEMBERS, SAME_STORY, Fingerprint, joins
+from classifiers.situations import Link, situation_link
+
+INDEX_WORDS = 8  # each member's rarest words index its story
+
+
+def utc_day(moment: float) -> int:
+    return int(moment // 86400)
+
+
+class StoryIndex:
+    """Recent stories' members, indexed by their rarest words, so a new article is compared
+    only with the stories it shares such a word with; and the situation each story is in.
+
+    ``day`` tells which day a moment belongs to (the desk's local day): a situation gathers
+    the stories of one day."""
+
+    def __init__(self, threshold: float = SAME_STORY, day: Callable[[float], Hashable] = utc_day) -> None:
+        self.threshold = threshold
+        self.day = day
+        self._members: dict[str, list[Fingerprint]] = {}
+        self._by_word: dict[str, set[str]] = {}
+        self._latest: dict[str, float] = {}
+        self._situation: dict[str, str] = {}  # story -> situation
+        self._stories_in: dict[str, set[str]] = {}  # situation -> stories
+
+    def __len__(self) -> int:
+        return len(self._members)
+
+    def find(self, candidate: Fingerprint) -> str | None:
+        """The story this article joins, or None for a new one."""
+        best_id, best = None, 0.0
+        for story in sorted(self._candidates(candidate)):  # sorted: ties resolve the same way every run
+            score = joins(candidate, self._members[story], self.threshold)
+            if score > best:
+                best_id, best = story, score
+        return best_id
+
+    def situation_of(self, story: str) -> str:
+        return self._situation.get(story, story)
+
+    def find_situation(self, candidate: Fingerprint, words: frozenset[str]) -> Link | None:
+        """The situation of the same day a new story joins (see classifiers/situations.py), or None."""
+        day = self.day(candidate.published)
+        best: Link | None = None
+        for situation in sorted(self._stories_in):  # sorted: ties resolve the same way every run
+            members = [m for story in self._stories_in[situation] for m in self._members.get(story, ())
+                       if self.day(m.published) == day]
+            link = situation_link(candidate, words, situation, members)
+            if link and (best is None or link.weight > best.weight):
+                best = link
+        return best
+
+    def add(self, story: str, member: Fingerprint, situation: str | None = None) -> None:
+        self._place(story, situation or self._situation.get(story, story))
+        members = self._members.setdefault(story, [])
+        members.append(member)
+        if len(members) > MEMBERS:
+            del members[1]  # keep the first report and the latest ones
+        self._latest[story] = max(self._latest.get(story, 0.0), member.published)
+        for word in _keys(member):
+            self._by_word.setdefault(word, set()).add(story)
+
+    def set_members(self, story: str, members: list[Fingerprint], situation: str | None = None) -> None:
+        """A story's members (and situation) as the store holds them (another worker may have added to it)."""
+        self._drop(story)
+        for member in members:
+            self.add(story, member, situation)
+
+    def _place(self, story: str, situation: str) -> None:
+        previous = self._situation.get(story)
+        if previous == situation:
+            return
+        if previous is not None:
+            self._stories_in.get(previous, set()).discard(story)
+        self._situation[story] = situation
+        self._stories_in.setdefault(situation, set()).add(story)
+
+    def members(self, story: str) -> list[Fingerprint]:
+        return list(self._members.get(story, ()))
+
+    def forget_before(self, moment: float) -> None:
+        """Stories whose latest report is older than ``moment`` can no longer be joined."""
+        for story in [s for s, latest in self._latest.items() if latest < moment]:
+            self._drop(story)
+
+    def _drop(self, story: str) -> None:
+        for member in self._members.pop(story, ()):
+            for word in _keys(member):
+                self._by_word.get(word, set()).discard(story)
+        self._latest.pop(story, None)
+        situation = self._situation.pop(story, None)
+        if situation is not None:
+            stories = self._stories_in.get(situation, set())
+            stories.discard(story)
+            if not stories:
+                self._stories_in.pop(situation, None)
+
+    def _candidates(self, candidate: Fingerprint) -> set[str]:
+        found: set[str] = set()
+        for word in _keys(candidate):
+            found |= self._by_word.get(word, set())
+        return found
+
+
+def _keys(member: Fingerprint) -> list[str]:
+    """The words that index a member: its most weighted (rarest, headline first), plus its copy sketch."""
+    words = ((word, weight) for word, weight in member.vector.items() if not word.startswith("#"))  # concepts: too common
+    ranked = sorted(words, key=lambda item: (-item[1], item[0]))[:INDEX_WORDS]
+    return [word for word, _ in ranked] + [f"#{h}" for h in sorted(member.sketch)[:4]]

@@ -1,0 +1,102 @@
+"""Situations: the threads a desk follows on a day, made of stories (classifiers/grouping.py).
+
+A situation gathers an incident with its reports, the statements, threats and decisions
+that answer it and the Council acts about it; or one Council file's session with what is
+said at it and about it. A new story joins the situation of the same day that it is about:
+
+- a report close to one of the situation's reports (same event told differently) joins;
+- an *incident* (violence that happened) joins only where it happens inside a place the
+  situation already names below the governorate (a town of the Ghouta offensive): a bombing
+  in Damascus is a new thread beside the day's Damascus toll;
+- anything else (a statement, a threat, a Council act, an analysis) joins when its headline
+  and opening paragraphs name the situation's *anchors*, the rare words of its first
+  reports' headlines and leads («دوما», «الكيماوي», «التيفور»), with enough weight.
+
+Different countries or places veto, as they do for stories. When unsure it stays apart:
+a wrong merge silences a desk's alert, a split costs one notification.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from classifiers.grouping import Fingerprint, likeness, places_conflict, rarity
+from classifiers.normalize import content_words
+
+SITUATION_HOURS = 14  # a situation's reports this recent (and of the same day) are compared with
+SAME_INCIDENT = 0.3  # likeness at which a report is of one of the situation's events
+ANCHOR_RARITY = 4.0  # a word of the situation's first headlines and leads this rare is an anchor (IDF)
+ANCHOR_EVIDENCE = 6.0  # summed rarity of the anchors a story must name to join
+ANCHOR_REPORTS = 2  # the situation's first reports give its anchors
+PLACE_DEPTH = 2  # an incident joins on a shared place this deep: an area or a town, not a governorate
+OPENING_CHARS = 1500  # of a text, where a story names what it is about
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """Why a story joins a situation, for logs and explain."""
+
+    situation: str
+    reason: str  # "same event", "same place", "anchors"
+    weight: float
+
+
+def reach(title: str, text: str) -> frozenset[str]:
+    """The words a story is read by for anchors: its headline and opening paragraphs."""
+    return frozenset(content_words(f"{title}\n{text[:OPENING_CHARS]}"))
+
+
+def anchors(members: list[Fingerprint]) -> dict[str, float]:
+    """The rare words of a situation's first reports' headlines and leads, with their rarity."""
+    idf = rarity().idf
+    found: dict[str, float] = {}
+    for member in sorted(members, key=lambda m: m.published)[:ANCHOR_REPORTS]:
+        for word in member.vector:
+            if word[0] not in "@#" and idf(word) >= ANCHOR_RARITY:
+                found[word] = idf(word)
+    return found
+
+
+def _within(new: frozenset[str], known: Iterable[str]) -> bool:
+    """Every place the new incident names lies inside one the situation names, deep enough."""
+    def steps(key: str) -> list[str]:
+        return key.replace(":", "/").split("/")
+
+    held = [steps(k) for k in known if len(steps(k)) >= PLACE_DEPTH]
+    return bool(new) and bool(held) and all(any(steps(n)[: len(h)] == h for h in held) for n in new)
+
+
+def _conflict(a: Fingerprint, b: Fingerprint) -> bool:
+    return bool(a.countries and b.countries and not a.countries & b.countries) or places_conflict(a.places, b.places)
+
+
+def situation_link(candidate: Fingerprint, words: frozenset[str], situation: str,
+                   members: list[Fingerprint]) -> Link | None:
+    """How ``candidate`` (a new story's first report, ``words`` its reach) joins a situation whose
+    reports of the day are ``members``, or None."""
+    recent = [m for m in members if abs(candidate.published - m.published) <= SITUATION_HOURS * 3600]
+    if not recent or any(_conflict(candidate, m) for m in recent):
+        return None
+    like = max(likeness(candidate, m) for m in recent)
+    if like >= SAME_INCIDENT:
+        return Link(situation, "same event", 100 + like)
+    if candidate.incident:
+        places = {p for m in recent for p in m.places}
+        return Link(situation, "same place", 100 + like) if _within(candidate.places, places) else None
+    weight = sum(rarity for word, rarity in anchors(members).items() if word in words)
+    return Link(situation, "anchors", round(weight, 2)) if weight >= ANCHOR_EVIDENCE else None
+
+
+def development(story: Fingerprint, rung: list[Fingerprint]) -> str | None:
+    """Why a later story of a situation changes it enough to ring again, or None: a Council
+    act where none rang yet, violence after threats and statements, a new incident with
+    casualties at a place none of the rung stories named."""
+    if "council" in story.actions and not any("council" in r.actions for r in rung):
+        return "a Council act"
+    if story.incident and not any(r.incident for r in rung):
+        return "violence after words"
+    rung_places = {p for r in rung for p in r.places}
+    if story.incident and story.casualties and story.places and not story.places & rung_places:
+        return "a new incident with casualties"
+    return None
