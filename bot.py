@@ -11,6 +11,7 @@ Commands (python bot.py COMMAND --help for each):
   feeds         feed health from the store, and the workers polling them
   stats         alerts per topic per day, and the workers
   migrate       bring the store's schema up to date; --from copies an SQLite store into it
+  backtest      replay timestamped articles through the worker: what each channel would have received
 """
 
 from __future__ import annotations
@@ -392,6 +393,25 @@ def _migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backtest(args: argparse.Namespace) -> int:
+    from service.backtest import read_articles, replay, report, summary
+
+    runtime = _load(args.config)
+    try:
+        articles = read_articles(Path(f) for f in args.files)
+    except (OSError, ValueError) as exc:
+        print(f"backtest: {exc}", file=sys.stderr)
+        return 1
+    actions = replay(runtime, articles).actions
+    if args.json:
+        for action in actions:
+            print(json.dumps(action.to_json(), ensure_ascii=False))
+        print(json.dumps(summary(actions), ensure_ascii=False))
+    else:
+        print(report(actions, runtime.config.bot.timezone))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="bot.py", description=__doc__.split("\n\n")[0],
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -439,6 +459,12 @@ def parser() -> argparse.ArgumentParser:
     migrate.add_argument("--config", help=config_help)
     migrate.add_argument("--from", dest="source", metavar="SQLITE_FILE",
                          help="copy this SQLite store's feeds, entries, stories, outbox and chats into the store")
+
+    backtest = commands.add_parser("backtest", help="replay timestamped articles: what each channel would have received")
+    backtest.add_argument("files", nargs="+", metavar="FILE",
+                          help='JSON lines {"id","title","text","source","url","published"} (.gz too)')
+    backtest.add_argument("--config", help=config_help)
+    backtest.add_argument("--json", action="store_true", help="one JSON object per action, then a summary object")
     return main
 
 
@@ -455,6 +481,7 @@ def main(argv: list[str] | None = None) -> int:
         "feeds": lambda: _feeds(args),
         "stats": lambda: _stats(args),
         "migrate": lambda: _migrate(args),
+        "backtest": lambda: _backtest(args),
     }
     return handlers[args.command]()
 

@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from classifiers.grouping import Fingerprint, likeness, places_conflict, rarity
 from classifiers.normalize import content_words
 
-SITUATION_HOURS = 14  # a situation's reports this recent (and of the same day) are compared with
+SITUATION_HOURS = 24  # a situation's reports this recent (and of the same day) are compared with
 SAME_INCIDENT = 0.3  # likeness at which a report is of one of the situation's events
-ANCHOR_RARITY = 4.0  # a word of the situation's first headlines and leads this rare is an anchor (IDF)
-ANCHOR_EVIDENCE = 6.0  # summed rarity of the anchors a story must name to join
+ANCHOR_RARITY = 4.5  # a word of the situation's first headlines and leads this rare is an anchor (IDF)
+ANCHOR_EVIDENCE = 12.0  # summed rarity of the anchors a story must name to join
 ANCHOR_REPORTS = 2  # the situation's first reports give its anchors
 PLACE_DEPTH = 2  # an incident joins on a shared place this deep: an area or a town, not a governorate
 OPENING_CHARS = 1500  # of a text, where a story names what it is about

@@ -206,7 +206,7 @@ def handle_article(services: Services, feed_url: str, article: Article, classifi
     rang = 0 if is_update else sum(1 for m in messages if m.notify and m.stories[0] == story.id)
     event(log, "story_updated" if is_update else "alert_queued", story=story.id, situation=story.situation,
           feed=article.source, topics=",".join(story.topics), sources=len(saved.sources), rings=rang,
-          **({"joined": link.reason} if link else {}), title=article.title[:80])
+          **({"joined": f"{link.reason} {link.weight:g}"} if link else {}), title=article.title[:80])
     if services.announce:
         services.announce(alert, render(alert, _labels(runtime), runtime.config.bot.timezone, _kinds(runtime)))
     if services.on_queued and services.deliver:

@@ -1,0 +1,157 @@
+"""Whole labelled days replayed through the worker, graded as a subscriber lives them.
+
+    python -m devtools.evaluate_days tests/fixtures/real/days_holdout.jsonl [more files] [--config PATH]
+
+Every article of every file goes through `bot.py backtest`'s replay (the worker's own
+logic on the articles' clock), to one channel per topic. Each channel is then graded,
+per day, against the labels (`labels`, `story`, `situation`; an article without a
+situation label is a situation of its own):
+
+- notifications per situation: the ringing messages led by a situation's articles, over
+  the situations that have an article shown in the channel (mean, max), and how many of
+  them rang at least once;
+- articles shown: of the articles the classifier alerted on for the topic, how many
+  appear in a message or an edit of the channel (it must be all of them);
+- messages on topic: the messages whose leading article is labelled on the topic;
+  relevant articles shown: the articles labelled on the topic that the channel shows;
+- stories: pairwise precision and recall of the replay's stories against `story`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
+from itertools import combinations
+from pathlib import Path
+
+from classifiers.topics import classify
+from service.backtest import Replay, read_articles, replay, with_channels
+from service.runtime import load_runtime
+from devtools.labelled import day_of, read_rows
+
+
+@dataclass
+class Tally:
+    situations: int = 0
+    rang: int = 0
+    relevant_situations: int = 0  # of them, those with an article labelled on the topic
+    relevant_rang: int = 0
+    rings: list[int] = field(default_factory=list)
+    alerted: int = 0
+    shown_alerted: int = 0
+    messages: int = 0
+    on_topic: int = 0
+    relevant: int = 0
+    relevant_shown: int = 0
+    loudest: tuple[int, str] = (0, "")
+    silent: list[str] = field(default_factory=list)  # situations shown that never rang
+
+    def add(self, other: "Tally") -> None:
+        for name in ("situations", "rang", "relevant_situations", "relevant_rang", "alerted", "shown_alerted", "messages", "on_topic", "relevant",
+                     "relevant_shown"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.rings += other.rings
+        self.silent += other.silent
+        self.loudest = max(self.loudest, other.loudest)
+
+    def line(self) -> str:
+        mean = sum(self.rings) / len(self.rings) if self.rings else 0.0
+        share = lambda a, b: f"{a}/{b} ({a / b:.2f})" if b else "-"  # noqa: E731
+        return (f"notifications per situation mean {mean:.2f} max {max(self.rings, default=0)}"
+                f" (loudest: {self.loudest[1]}); situations rang {share(self.rang, self.situations)}, on topic "
+                f"{share(self.relevant_rang, self.relevant_situations)}; "
+                f"alerted shown {share(self.shown_alerted, self.alerted)}; messages on topic "
+                f"{share(self.on_topic, self.messages)}; relevant shown {share(self.relevant_shown, self.relevant)}")
+
+
+def situations_of(rows: list[dict]) -> dict[str, str]:
+    """Article id -> labelled situation (an unlabelled article is a situation of its own)."""
+    return {r["id"]: r.get("situation") or f"alone:{r['id']}" for r in rows}
+
+
+def grade_channel(rows: list[dict], result: Replay, chat: str, topic: str, alerted: set[str],
+                  situation: dict[str, str]) -> Tally:
+    """One channel on one day: the situations that open that day, the messages its articles lead."""
+    ids = {r["id"] for r in rows}
+    mine = [a for a in result.actions if a.chat_id == chat and a.lead in ids]
+    shown_urls = {result.urls[i] for a in result.actions if a.chat_id == chat for i in a.ids}
+    shown = {i for i in ids if result.urls.get(i) in shown_urls}  # one article filed twice is shown once
+    rings = Counter(situation.get(a.lead) for a in result.actions if a.chat_id == chat and a.notify)
+    situations = {situation[i] for i in shown}
+    tally = Tally(situations=len(situations), rang=sum(1 for s in situations if rings[s]),
+                  rings=[rings[s] for s in situations])
+    tally.loudest = max(((rings[s], s) for s in situations), default=(0, ""))
+    tally.silent = sorted(s for s in situations if not rings[s])
+    topic_ids = {r["id"] for r in rows if r["labels"].get(topic)}
+    relevant = {situation[i] for i in shown & topic_ids}
+    tally.relevant_situations, tally.relevant_rang = len(relevant), sum(1 for s in relevant if rings[s])
+    tally.alerted, tally.shown_alerted = len(alerted & ids), len(alerted & ids & shown)
+    sends = [a for a in mine if a.action == "send"]
+    tally.messages, tally.on_topic = len(sends), sum(1 for a in sends if a.lead in topic_ids)
+    tally.relevant, tally.relevant_shown = len(topic_ids), len(topic_ids & shown)
+    return tally
+
+
+def story_pairs(rows: list[dict], result: Replay) -> tuple[int, int, int]:
+    """(pairs found and labelled, found, labelled) among the day's alerted articles with a story label."""
+    mine = [r for r in rows if r.get("story") and r["id"] in result.stories]
+    tp = found = labelled = 0
+    for a, b in combinations(mine, 2):
+        same_label, same_found = a["story"] == b["story"], result.stories[a["id"]][0] == result.stories[b["id"]][0]
+        tp += same_label and same_found
+        found += same_found
+        labelled += same_label
+    return tp, found, labelled
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("files", nargs="+", type=Path)
+    parser.add_argument("--config", default=None)
+    parser.add_argument("--timezone", default="UTC",
+                        help="the desk's day, where situations end (default UTC: the labels' days are UTC dates)")
+    parser.add_argument("--errors", action="store_true", help="list the situations shown that never rang")
+    args = parser.parse_args(argv)
+    runtime = load_runtime(args.config)  # replayed to one channel per topic, @<topic>
+    bot = runtime.config.bot.model_copy(update={"timezone": args.timezone})
+    runtime = with_channels(replace(runtime, config=runtime.config.model_copy(update={"channels": (), "bot": bot})))
+    rows = [r for path in args.files for r in read_rows(path)]
+    result = replay(runtime, read_articles(args.files))
+    topics = list(runtime.config.topics)
+    alerted = defaultdict(set)
+    for r in rows:
+        for topic in classify(runtime.classifier, r["title"], r["text"], "ar", detail=False).alert_topics:
+            alerted[topic].add(r["id"])
+    by_day = defaultdict(list)
+    for r in rows:
+        by_day[day_of(r)].append(r)
+    totals = {t: Tally() for t in topics}
+    pairs = [0, 0, 0]
+    situation = situations_of(rows)
+    for day in sorted(by_day):
+        print(f"== {day} ({len(by_day[day])} articles)")
+        for topic in topics:
+            tally = grade_channel(by_day[day], result, f"@{topic}", topic, alerted[topic], situation)
+            totals[topic].add(tally)
+            print(f"  {topic}: {tally.line()}")
+        pairs = [x + y for x, y in zip(pairs, story_pairs(by_day[day], result))]
+    print("== all days")
+    for topic in topics:
+        print(f"  {topic}: {totals[topic].line()}")
+    titles = {r["id"]: r["title"] for r in rows}
+    for topic in topics if args.errors else ():
+        for name in totals[topic].silent:
+            members = [i for i, s in situation.items() if s == name and i in result.stories]
+            print(f"  {topic}: never rang: {name}")
+            for i in members:
+                print(f"      in {result.stories[i][1]}: {titles[i][:70]}")
+    tp, found, labelled = pairs
+    print(f"  stories, pairwise on alerted articles: precision {tp / found if found else 1:.3f} "
+          f"recall {tp / labelled if labelled else 1:.3f} ({tp} of {found} found, {labelled} labelled)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

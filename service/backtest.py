@@ -1,0 +1,246 @@
+"""Replay timestamped articles through the worker's own logic, on the articles' clock.
+
+Each article arrives at its publication time: language gate, classifier, stories,
+situations, channels and what rings, exactly as `run` decides them, with a store of its
+own (a temporary SQLite file) and the outbox sender talking to a recorder instead of
+Telegram. Between articles the sender delivers what is due by then, so edits that wait
+for more outlets, flood limits and digests happen when they would have. What comes out
+is every message and edit each channel would have received.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import html
+import itertools
+import json
+import re
+import tempfile
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+from alerts.outbox import Outbox
+from alerts.reachability import Reachability
+from alerts.telegram import Sent
+from classifiers.language import detect_language
+from classifiers.topics import classify
+from core.config import ChannelConfig
+from core.models import Article, FeedEntry
+from service.pipeline import Services, flush_digests, handle_article
+from service.runtime import Runtime
+from store import Store
+
+_HREF = re.compile(r'href="([^"]+)"')
+NO_URL = "https://article.invalid/"  # an article without an address is shown by one made of its id
+
+
+@dataclass(frozen=True, slots=True)
+class Replayed:
+    """One input article: JSON lines {"id","title","text","source","url","published"}."""
+
+    id: str
+    title: str
+    text: str
+    source: str
+    url: str
+    published: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """One call a channel received: a message sent (ringing or silent) or edited."""
+
+    time: float
+    chat_id: str
+    action: str  # send | edit
+    notify: bool
+    story_id: str
+    situation_id: str
+    ids: tuple[str, ...]  # input ids visible in that message after this action
+    title: str  # the headline the message leads with
+    lead: str  # input id of the article that leads it (its first story's first report)
+
+    def to_json(self) -> dict:
+        return {"time": datetime.fromtimestamp(self.time, timezone.utc).isoformat(), "chat_id": self.chat_id,
+                "action": self.action, "notify": self.notify, "story_id": self.story_id,
+                "situation_id": self.situation_id, "ids": list(self.ids)}
+
+
+class Clock:
+    """The articles' clock: every part of the replay reads the time from it."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Recorder:
+    """Stands in for Telegram: takes every send and edit, answers with a message id."""
+
+    def __init__(self) -> None:
+        self.reachability = Reachability()
+        self.calls: list[tuple[str, str, int, bool, bool]] = []  # chat, text, message id, edit, notify
+        self._ids = itertools.count(1)
+
+    async def send(self, chat_id: str, text: str, thread_id: int | None, attempts: int,
+                   edit_message_id: int | None = None, notify: bool = True, reply_to: int | None = None) -> Sent:
+        message_id = edit_message_id or next(self._ids)
+        self.calls.append((chat_id, text, message_id, bool(edit_message_id), notify and not edit_message_id))
+        return Sent(message_id, chat_id)
+
+
+def read_articles(paths: Iterable[Path]) -> list[Replayed]:
+    """The articles of JSON lines files (.gz too), in publication order (input order on ties).
+    ``outlet`` names the outlet where ``source`` does not; a time without a zone is UTC."""
+    found = []
+    for path in paths:
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rt", encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    row = json.loads(line)
+                    published = datetime.fromisoformat(str(row["published"]).replace("Z", "+00:00"))
+                    found.append(Replayed(
+                        id=str(row["id"]), title=str(row.get("title") or ""), text=str(row.get("text") or ""),
+                        source=str(row.get("outlet") or row.get("source") or "?"),
+                        url=str(row.get("url") or NO_URL + str(row["id"])),
+                        published=published if published.tzinfo else published.replace(tzinfo=timezone.utc),
+                    ))
+                except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+                    raise ValueError(f"{path}:{number}: not an article line ({exc})") from None
+    return sorted(found, key=lambda a: a.published)
+
+
+def with_channels(runtime: Runtime) -> Runtime:
+    """A config without channels replays to one channel per topic (@<topic>)."""
+    if runtime.config.channels:
+        return runtime
+    channels = tuple(ChannelConfig(chat_id=f"@{name}", topics=(name,)) for name in runtime.config.topics)
+    return replace(runtime, config=runtime.config.model_copy(update={"channels": channels}))
+
+
+@dataclass(frozen=True, slots=True)
+class Replay:
+    actions: list[Action]  # every call the channels received, in time order
+    stories: dict[str, tuple[str, str]]  # input id -> (story, situation) of each article that alerted
+    urls: dict[str, str]  # input id -> its address (one article filed twice has one)
+
+
+def replay(runtime: Runtime, articles: list[Replayed]) -> Replay:
+    """Every action the configured channels would have received, and how articles were grouped."""
+    return asyncio.run(_replay(with_channels(runtime), articles))
+
+
+async def _replay(runtime: Runtime, articles: list[Replayed]) -> Replay:
+    clock, recorder = Clock(), Recorder()
+    by_url = {a.url: a.id for a in articles}
+    actions: list[Action] = []
+    with tempfile.TemporaryDirectory(prefix="backtest-") as folder:
+        store = Store(Path(folder) / "backtest.sqlite3")
+        try:
+            services = Services(runtime, store, fetcher=None, deliver=True, clock=clock)  # type: ignore[arg-type]
+            outbox = Outbox(store, recorder, clock=clock)  # type: ignore[arg-type]
+            for article in articles:
+                await _deliver_until(services, outbox, clock, recorder, article.published.timestamp(), actions,
+                                     by_url)
+                _arrive(services, article)
+            await _deliver_until(services, outbox, clock, recorder, float("inf"), actions, by_url)
+            clock.now += 86400 + 1  # the last periods end: their digests go out
+            await _deliver_until(services, outbox, clock, recorder, float("inf"), actions, by_url)
+            rows = store._db.rows("SELECT seen.entry_id, stories.id, stories.situation_id FROM seen "  # noqa: SLF001
+                                  "JOIN stories ON stories.id = seen.story_id")
+        finally:
+            store.close()
+    return Replay(actions, {row["entry_id"]: (row["id"], row["situation_id"] or row["id"]) for row in rows},
+                  {a.id: a.url for a in articles})
+
+
+def _arrive(services: Services, article: Replayed) -> None:
+    feed = f"backtest:{article.source}"
+    if services.store.url_seen(article.url) is not None:  # one article twice
+        return
+    entry = FeedEntry(feed, article.id, article.url, article.title, article.text, article.published)
+    lang = detect_language(f"{article.title}\n{article.text}")
+    classification = classify(services.runtime.classifier, article.title, article.text, lang or None)
+    read = Article(entry, article.title, article.text, classification.lang, source=article.source, extracted=True)
+    handle_article(services, feed, read, classification, services.clock())
+
+
+async def _deliver_until(services: Services, outbox: Outbox, clock: Clock, recorder: Recorder, until: float,
+                         actions: list[Action], by_url: dict[str, str]) -> None:
+    """Let the sender (and the digests) work through everything due before ``until``."""
+    while True:
+        flush_digests(services, datetime.fromtimestamp(clock.now, timezone.utc))
+        before = len(recorder.calls)
+        wait = await outbox.step()
+        actions.extend(_recorded(services.store, recorder.calls[before:], clock.now, by_url))
+        if len(recorder.calls) > before or wait <= 0:
+            continue
+        if not services.store.pending_count() or clock.now + wait > until:
+            clock.now = max(clock.now, until) if until != float("inf") else clock.now
+            return
+        clock.now += wait
+
+
+def _recorded(store: Store, calls: list[tuple[str, str, int, bool, bool]], now: float,
+              by_url: dict[str, str]) -> Iterator[Action]:
+    for chat, text, message_id, edit, notify in calls:
+        row = store._db.one("SELECT message_key, situation_id, stories, changed_story FROM outbox "  # noqa: SLF001
+                            "WHERE chat_id = ? AND message_id = ?", (chat, message_id))
+        stories = json.loads(row["stories"]) if row else []
+        story = (row["changed_story"] if edit else stories[0] if stories else row["message_key"]) if row else ""
+        ids = tuple(dict.fromkeys(by_url[u] for u in map(html.unescape, _HREF.findall(text)) if u in by_url))
+        first = store.story(stories[0]) if stories else None
+        title = re.sub(r"<[^>]+>", "", text.split("\n", 1)[0])
+        yield Action(now, chat, "edit" if edit else "send", notify, story or "",
+                     (row["situation_id"] or "") if row else "", ids, html.unescape(title),
+                     by_url.get(first.url, "") if first else "")
+
+
+def summary(actions: list[Action]) -> dict:
+    """Per channel: messages, notifications, edits, and notifications per situation (mean, max)."""
+    channels: dict[str, dict] = {}
+    for chat in sorted({a.chat_id for a in actions}):
+        mine = [a for a in actions if a.chat_id == chat]
+        rings = Counter(a.situation_id for a in mine if a.notify)
+        situations = {a.situation_id for a in mine if a.situation_id}
+        per = [rings.get(s, 0) for s in situations]
+        channels[chat] = {
+            "messages": sum(a.action == "send" for a in mine), "notifications": sum(a.notify for a in mine),
+            "edits": sum(a.action == "edit" for a in mine), "situations": len(situations),
+            "articles_shown": len({i for a in mine for i in a.ids}),
+            "notifications_per_situation": {"mean": round(sum(per) / len(per), 2) if per else 0.0,
+                                            "max": max(per, default=0)},
+        }
+    return {"summary": channels}
+
+
+def report(actions: list[Action], zone: str) -> str:
+    """What each channel's subscribers lived through, in their time zone."""
+    from zoneinfo import ZoneInfo
+
+    local = ZoneInfo(zone)
+    lines = []
+    totals = summary(actions)["summary"]
+    by_chat: dict[str, list[Action]] = defaultdict(list)
+    for action in actions:
+        by_chat[action.chat_id].append(action)
+    for chat, mine in by_chat.items():
+        t = totals[chat]
+        lines.append(f"== {chat}: {t['messages']} messages, {t['notifications']} notifications, {t['edits']} edits, "
+                     f"{t['situations']} situations (notifications per situation: mean "
+                     f"{t['notifications_per_situation']['mean']}, max {t['notifications_per_situation']['max']}), "
+                     f"{t['articles_shown']} articles shown")
+        for a in mine:
+            mark = "🔔" if a.notify else ("✏️ " if a.action == "edit" else "🔕")
+            when = datetime.fromtimestamp(a.time, local).strftime("%m-%d %H:%M")
+            lines.append(f"  {when} {mark} [{a.situation_id}] {a.title[:90]} ({len(a.ids)} articles)")
+    return "\n".join(lines)
