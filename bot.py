@@ -119,6 +119,7 @@ async def _once(args: argparse.Namespace) -> int:
         flush_digests(services)
         forget_old_entries(services.store)
         if outbox:
+            services.store.hurry_edits(time.time())  # the cycle is over: no outlet is left to wait for
             left = await outbox.drain(args.max_wait)
             if left:
                 event(log, "delivery_pending", logging.WARNING, rows=left,
@@ -397,6 +398,8 @@ def _backtest(args: argparse.Namespace) -> int:
     from service.backtest import read_articles, replay, report, summary
 
     runtime = _load(args.config)
+    if "LOG_LEVEL" not in os.environ:  # the replay's own lines would bury what it prints
+        logging.getLogger().setLevel(logging.WARNING)
     try:
         articles = read_articles(Path(f) for f in args.files)
     except (OSError, ValueError) as exc:

@@ -1,4 +1,5 @@
-"""Hourly and daily digests: one line per story, for channels that prefer fewer messages."""
+"""Hourly and daily digests for channels that prefer fewer messages: the period's stories,
+listed by situation (its first story, then the ones that developed it)."""
 
 from __future__ import annotations
 
@@ -25,13 +26,19 @@ def render_digest(mode: str, stories: Sequence[StoryRecord], labels: Mapping[str
     heading = "🗞 <b>ملخص الساعة</b>" if mode == "hourly" else "🗞 <b>ملخص اليوم</b>"
     lines = [f"{heading} — {html.escape(isolate_latin(local_time(start, zone)))}", ""]
     footer_room = 80
-    for count, story in enumerate(stories):
+    situations: dict[str, list[StoryRecord]] = {}
+    for story in stories:
+        situations.setdefault(story.situation, []).append(story)
+    ordered = [(first, story) for group in situations.values() for first, story in
+               zip([True] + [False] * (len(group) - 1), group)]
+    for count, (first, story) in enumerate(ordered):
         topics = "، ".join(labels.get(t, t) for t in story.topics)
         outlets = f" ({len(story.sources)} مصادر)" if len(story.sources) > 1 else ""
-        line = (f'• <a href="{html.escape(story.url)}">{html.escape(isolate_latin(story.title))}</a> — '
-                f"{html.escape(story.source)}{outlets} · {html.escape(topics)}")
+        bullet = "•" if first else "   ↳"
+        line = (f'{bullet} <a href="{html.escape(story.url)}">{html.escape(isolate_latin(story.title))}</a> — '
+                f"{html.escape(story.source)}{outlets}" + (f" · {html.escape(topics)}" if first else ""))
         if sum(len(x) + 1 for x in lines) + len(line) > TELEGRAM_LIMIT - footer_room:
-            lines.append(f"… و{len(stories) - count} أخبار أخرى")
+            lines.append(f"… و{len(ordered) - count} أخبار أخرى")
             break
         lines.append(line)
     return "\n".join(lines)

@@ -20,7 +20,7 @@ import math
 import re
 import zlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -30,6 +30,8 @@ from classifiers.normalize import content_words
 from core.models import Classification, Hit
 
 SAME_STORY = 0.5  # similarity at or above which an article joins a story (tuned on real news days)
+SAME_INCIDENT = 0.35  # two reports of violence that happened on one day, this alike within INCIDENT_HOURS:
+INCIDENT_HOURS = 12  # one incident (a bombing told in five wordings shares its act, place and day, not its words)
 COPY = 0.5  # shingle resemblance at or above which two texts are one copy
 COPY_CHARS = 1500  # of a text's opening, where copies are compared
 WINDOW_HOURS = 36  # an event's reports arrive within about a day
@@ -177,18 +179,33 @@ def headline_places(mentions: Iterable[Hit]) -> frozenset[str]:
     return frozenset(keys)
 
 
+def _steps(key: str) -> list[str]:
+    return key.replace(":", "/").split("/")
+
+
+def _deepest(places: frozenset[str]) -> list[list[str]]:
+    """The most specific places named: a governorate named beside one of its towns says nothing more."""
+    paths = [_steps(p) for p in places]
+    return [p for p in paths if not any(len(q) > len(p) and q[: len(p)] == p for q in paths)]
+
+
 def places_conflict(a: frozenset[str], b: frozenset[str]) -> bool:
     """Both headlines name places and none of them agree; a place agrees with the places
-    it contains (Idlib with Maarat al-Numan), two towns of one governorate do not."""
-    def steps(key: str) -> list[str]:
-        return key.replace(":", "/").split("/")
+    it contains (Idlib with Maarat al-Numan), two towns of one governorate do not, even when
+    both headlines name the governorate too («سراقب في ريف إدلب», «جسر الشغور بريف إدلب»)."""
+    def agree(x: list[str], y: list[str]) -> bool:
+        shorter = min(len(x), len(y))
+        return x[:shorter] == y[:shorter]
 
-    def agree(x: str, y: str) -> bool:
-        x_steps, y_steps = steps(x), steps(y)
-        shorter = min(len(x_steps), len(y_steps))
-        return x_steps[:shorter] == y_steps[:shorter]
+    return bool(a and b) and not any(agree(x, y) for x in _deepest(a) for y in _deepest(b))
 
-    return bool(a and b) and not any(agree(x, y) for x in a for y in b)
+
+def same_place(a: Fingerprint, b: Fingerprint) -> bool:
+    """The two name one place, as precisely (or neither names one): a town and its governorate
+    could be two incidents."""
+    if not a.places or not b.places:
+        return True
+    return any(x == y for x in _deepest(a.places) for y in _deepest(b.places))
 
 
 def resemblance(a: frozenset[int], b: frozenset[int]) -> float:
@@ -221,16 +238,22 @@ def likeness(a: Fingerprint, b: Fingerprint) -> float:
     return round(min(1.0, text + 0.1 * shared), 4)
 
 
-def joins(candidate: Fingerprint, members: list[Fingerprint], threshold: float = SAME_STORY) -> float:
+def joins(candidate: Fingerprint, members: list[Fingerprint], threshold: float = SAME_STORY,
+          day: Callable[[float], Hashable] = lambda moment: int(moment // 86400)) -> float:
     """How well ``candidate`` joins a story: its best likeness to a member of the last
-    WINDOW_HOURS, or 0 when it falls short or any such member vetoes it (copies are never vetoed)."""
+    WINDOW_HOURS, or 0 when it falls short or any such member vetoes it (copies are never vetoed).
+    Two incidents (reports of violence that happened) of one ``day`` need less likeness."""
     best = 0.0
     for member in members:
-        if abs(candidate.published - member.published) > WINDOW_HOURS * 3600:
+        apart = abs(candidate.published - member.published)
+        if apart > WINDOW_HOURS * 3600:
             continue
         score = likeness(candidate, member)
         if score < 1.0 and veto(candidate, member):
             return 0.0
+        if (candidate.incident and member.incident and score >= SAME_INCIDENT and apart <= INCIDENT_HOURS * 3600
+                and day(candidate.published) == day(member.published) and same_place(candidate, member)):
+            score = max(score, threshold)
         best = max(best, score)
     return best if best >= threshold else 0.0
 

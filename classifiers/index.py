@@ -43,7 +43,7 @@ class StoryIndex:
         """The story this article joins, or None for a new one."""
         best_id, best = None, 0.0
         for story in sorted(self._candidates(candidate)):  # sorted: ties resolve the same way every run
-            score = joins(candidate, self._members[story], self.threshold)
+            score = joins(candidate, self._members[story], self.threshold, self.day)
             if score > best:
                 best_id, best = story, score
         return best_id

@@ -5,9 +5,10 @@ that answer it and the Council acts about it; or one Council file's session with
 said at it and about it. A new story joins the situation of the same day that it is about:
 
 - a report close to one of the situation's reports (same event told differently) joins;
-- an *incident* (violence that happened) joins only where it happens inside a place the
-  situation already names below the governorate (a town of the Ghouta offensive): a bombing
-  in Damascus is a new thread beside the day's Damascus toll;
+- a story whose headline places lie inside a place the situation already names below the
+  governorate (a town of the Ghouta offensive, Douma) joins; for an *incident* (violence
+  that happened) nothing else will do: a bombing in Damascus is a new thread beside the
+  day's Damascus toll;
 - anything else (a statement, a threat, a Council act, an analysis) joins when its headline
   and opening paragraphs name the situation's *anchors*, the rare words of its first
   reports' headlines and leads («دوما», «الكيماوي», «التيفور»), with enough weight.
@@ -21,7 +22,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from classifiers.grouping import Fingerprint, likeness, places_conflict, rarity
+from classifiers.events import VIOLENCE, concepts
+from classifiers.grouping import Fingerprint, _deepest, _steps, likeness, places_conflict, rarity
 from classifiers.normalize import content_words
 
 SITUATION_HOURS = 24  # a situation's reports this recent (and of the same day) are compared with
@@ -31,6 +33,12 @@ ANCHOR_EVIDENCE = 12.0  # summed rarity of the anchors a story must name to join
 ANCHOR_REPORTS = 2  # the situation's first reports give its anchors
 PLACE_DEPTH = 2  # an incident joins on a shared place this deep: an area or a town, not a governorate
 OPENING_CHARS = 1500  # of a text, where a story names what it is about
+# Event concepts specific enough to anchor a thread whatever the spelling («كيماوي», «كيميائي»), as rare as a word.
+CONCEPT_ANCHORS = {"chemical": 6.0, "massacre": 5.0}
+ENTITY_ANCHOR = 2.0  # an actor or place the situation's first reports name (Syria itself excepted)
+GENERAL_CONCEPT_ANCHOR = 2.0  # violence concepts any thread of the day may share
+FRESH_HOURS = 2.0  # a situation this fresh (its latest report) is joined on less evidence: breaking news
+FRESH_SHARE = 0.75
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +50,11 @@ class Link:
     weight: float
 
 
-def reach(title: str, text: str) -> frozenset[str]:
-    """The words a story is read by for anchors: its headline and opening paragraphs."""
-    return frozenset(content_words(f"{title}\n{text[:OPENING_CHARS]}"))
+def reach(title: str, text: str, entities: Iterable[str] = ()) -> frozenset[str]:
+    """The words (and event concepts, as #concept, and entities, as @id) a story is read by for
+    anchors: its headline and opening paragraphs."""
+    opening = f"{title}\n{text[:OPENING_CHARS]}"
+    return frozenset(content_words(opening)) | {f"#{c}" for c in concepts(opening)} | {f"@{e}" for e in entities}
 
 
 def anchors(members: list[Fingerprint]) -> dict[str, float]:
@@ -53,18 +63,21 @@ def anchors(members: list[Fingerprint]) -> dict[str, float]:
     found: dict[str, float] = {}
     for member in sorted(members, key=lambda m: m.published)[:ANCHOR_REPORTS]:
         for word in member.vector:
-            if word[0] not in "@#" and idf(word) >= ANCHOR_RARITY:
+            if word[0] == "#" and word[1:] in CONCEPT_ANCHORS:
+                found[word] = CONCEPT_ANCHORS[word[1:]]
+            elif word[0] == "#" and word[1:] in VIOLENCE:
+                found[word] = GENERAL_CONCEPT_ANCHOR
+            elif word[0] == "@" and word[1:] not in ("syria", "syria_regions"):
+                found[word] = ENTITY_ANCHOR
+            elif word[0] not in "@#" and idf(word) >= ANCHOR_RARITY:
                 found[word] = idf(word)
     return found
 
 
 def _within(new: frozenset[str], known: Iterable[str]) -> bool:
-    """Every place the new incident names lies inside one the situation names, deep enough."""
-    def steps(key: str) -> list[str]:
-        return key.replace(":", "/").split("/")
-
-    held = [steps(k) for k in known if len(steps(k)) >= PLACE_DEPTH]
-    return bool(new) and bool(held) and all(any(steps(n)[: len(h)] == h for h in held) for n in new)
+    """The most specific places the new story names lie inside ones the situation names, deep enough."""
+    held = [path for path in map(_steps, known) if len(path) >= PLACE_DEPTH]
+    return bool(new) and bool(held) and all(any(n[: len(h)] == h for h in held) for n in _deepest(new))
 
 
 def _conflict(a: Fingerprint, b: Fingerprint) -> bool:
@@ -81,11 +94,15 @@ def situation_link(candidate: Fingerprint, words: frozenset[str], situation: str
     like = max(likeness(candidate, m) for m in recent)
     if like >= SAME_INCIDENT:
         return Link(situation, "same event", 100 + like)
+    places = {p for m in recent for p in m.places}
+    if _within(candidate.places, places):
+        return Link(situation, "same place", 100 + like)
     if candidate.incident:
-        places = {p for m in recent for p in m.places}
-        return Link(situation, "same place", 100 + like) if _within(candidate.places, places) else None
+        return None
     weight = sum(rarity for word, rarity in anchors(members).items() if word in words)
-    return Link(situation, "anchors", round(weight, 2)) if weight >= ANCHOR_EVIDENCE else None
+    fresh = min(abs(candidate.published - m.published) for m in recent) <= FRESH_HOURS * 3600
+    needed = ANCHOR_EVIDENCE * (FRESH_SHARE if fresh else 1.0)
+    return Link(situation, "anchors", round(weight, 2)) if weight >= needed else None
 
 
 def development(story: Fingerprint, rung: list[Fingerprint]) -> str | None:

@@ -111,12 +111,14 @@ def static(body: bytes, ctype: str, status: int = 200, headers: dict[str, str] |
     return lambda handler: reply(handler, status, body, ctype, headers)
 
 
-def rss(base: str, items: list[tuple[str, str]], hub: str | None = None) -> bytes:
-    """An RSS 2.0 feed of (guid, title) items published now, linking to ``{base}/a/{guid}.html``;
-    with ``hub``, a feed that names a WebSub hub (and itself, at ``{base}/feed.xml``)."""
-    now = format_datetime(datetime.now(timezone.utc))
-    body = "".join(f"<item><title>{escape(title)}</title><link>{base}/a/{guid}.html</link><guid>{guid}</guid>"
-                   f"<pubDate>{now}</pubDate></item>" for guid, title in items)
+def rss(base: str, items: list[tuple[str, str]] | list[tuple[str, str, datetime]], hub: str | None = None) -> bytes:
+    """An RSS 2.0 feed of (guid, title) items published now (or (guid, title, when)), linking to
+    ``{base}/a/{guid}.html``; with ``hub``, a feed that names a WebSub hub (and itself, at
+    ``{base}/feed.xml``)."""
+    now = datetime.now(timezone.utc)
+    body = "".join(f"<item><title>{escape(item[1])}</title><link>{base}/a/{item[0]}.html</link>"
+                   f"<guid>{item[0]}</guid><pubDate>{format_datetime(item[2] if len(item) > 2 else now)}</pubDate>"
+                   f"</item>" for item in items)
     push = (f'<atom:link rel="hub" href="{hub}"/><atom:link rel="self" href="{base}/feed.xml"/>' if hub else "")
     return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">'
             f"<channel><title>t</title><link>{base}</link><description>d</description>{push}{body}"

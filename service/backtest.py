@@ -56,6 +56,7 @@ class Action:
 
     time: float
     chat_id: str
+    message: str  # the message's key: its situation, then #<part> for a later message
     action: str  # send | edit
     notify: bool
     story_id: str
@@ -67,7 +68,7 @@ class Action:
     def to_json(self) -> dict:
         return {"time": datetime.fromtimestamp(self.time, timezone.utc).isoformat(), "chat_id": self.chat_id,
                 "action": self.action, "notify": self.notify, "story_id": self.story_id,
-                "situation_id": self.situation_id, "ids": list(self.ids)}
+                "situation_id": self.situation_id, "ids": list(self.ids), "message": self.message, "lead": self.lead}
 
 
 class Clock:
@@ -200,7 +201,7 @@ def _recorded(store: Store, calls: list[tuple[str, str, int, bool, bool]], now: 
         ids = tuple(dict.fromkeys(by_url[u] for u in map(html.unescape, _HREF.findall(text)) if u in by_url))
         first = store.story(stories[0]) if stories else None
         title = re.sub(r"<[^>]+>", "", text.split("\n", 1)[0])
-        yield Action(now, chat, "edit" if edit else "send", notify, story or "",
+        yield Action(now, chat, row["message_key"] if row else "", "edit" if edit else "send", notify, story or "",
                      (row["situation_id"] or "") if row else "", ids, html.unescape(title),
                      by_url.get(first.url, "") if first else "")
 

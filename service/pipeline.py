@@ -325,7 +325,7 @@ def _story_for(
         merged_topics = tuple(dict.fromkeys(story.topics + topics))
         members = story_fingerprint(index.members(story.id) + [print_])
         return replace(with_sources(story, source), topics=merged_topics, fingerprint=members), True, None
-    link = index.find_situation(print_, reach(article.title, article.text))
+    link = index.find_situation(print_, reach(article.title, article.text, print_.entities))
     tags = tuple(dict.fromkeys(h.entity.hashtag for h in hits if h.entity and h.entity.type != "state"))[:5]
     offsets = [h.start for h in hits if not h.in_title]
     story_id = hashlib.sha256(f"{article.entry.feed}|{article.entry.entry_id}".encode()).hexdigest()[:12]

@@ -91,6 +91,11 @@ class Outbox:
             (error, row.id),
         )
 
+    def hurry_edits(self, now: float) -> int:
+        """Edits waiting for more outlets go now: nothing more will arrive (the end of `once`)."""
+        return self._db.run("UPDATE outbox SET next_attempt_at = ? WHERE status = 'sent' AND edit_pending = 1 "
+                            "AND next_attempt_at > ?", (now, now))
+
     def outbox_counts(self) -> dict[str, int]:
         rows = self._db.rows("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
         return {row["status"]: int(row["n"]) for row in rows}

@@ -1,7 +1,9 @@
 """The outbox sender against a local Bot API server speaking real HTTP."""
 
 import asyncio
+import json
 import logging
+import time
 
 from alerts.outbox import Outbox
 from alerts.telegram import TelegramSender
@@ -146,4 +148,36 @@ def test_a_story_gaining_outlets_edits_the_sent_message(store_target, telegram):
     edits = telegram.edits()
     assert len(edits) == 1 and edits[0].params["text"] == "v2 أيضاً: B"
     assert len(telegram.messages()) == 1 and sent_id.params["text"] == "v1"
+    assert store.pending_count() == 0
+
+
+def test_a_later_message_of_a_thread_goes_silently_as_a_reply_to_the_first(store_target, telegram):
+    from dataclasses import replace
+
+    store, _ = deliver(store_target, telegram, {"-1001": "first"})
+    later = replace(first_messages("s0", {"-1001": "later"})[0], key="s0#1", part=1, notify=False, reply_to="s0",
+                    stories=("s9",))
+    store.save_story(store.story("s0"), feed_url="f", entry_id="later", messages=[later], deliver=True)
+    asyncio.run(_drain(store, telegram))
+    first, reply = telegram.messages("-1001")
+    assert first.rings and not reply.rings and reply.params["text"] == "later"
+    assert json.loads(reply.params["reply_parameters"])["message_id"] == first.message_id
+
+
+def test_a_message_too_old_to_edit_is_sent_anew_silently(store_target, telegram):
+    store, _ = deliver(store_target, telegram, {"-1001": "v1"})
+    store.save_story(store.story("s0"), feed_url="g", entry_id="x", messages=first_messages("s0", {"-1001": "v2"}),
+                     deliver=True)
+    store._db.run("UPDATE outbox SET next_attempt_at = 0")  # noqa: SLF001
+
+    async def two_days_later():
+        sender = TelegramSender(TOKEN, telegram.base_url, timeout=3)
+        outbox = Outbox(store, sender, clock=lambda: time.time() + 48 * 3600)
+        await outbox.drain(5)
+        await sender.close()
+
+    asyncio.run(two_days_later())
+    assert not telegram.edits() and [m.params["text"] for m in telegram.messages("-1001")] == ["v1", "v2"]
+    old, new = telegram.messages("-1001")
+    assert not new.rings and json.loads(new.params["reply_parameters"])["message_id"] == old.message_id
     assert store.pending_count() == 0

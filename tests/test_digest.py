@@ -37,6 +37,21 @@ def test_digest_channels_get_one_message_per_period(tmp_path):
     assert rows[0].text.count("•") == 3 and "ملخص الساعة" in rows[0].text
 
 
+def test_digests_list_stories_by_situation():
+    from store import StoryRecord
+
+    def story(n: int, situation: str) -> StoryRecord:
+        return StoryRecord(id=f"s{n}", created_at=0, published="2026-01-01T00:00:00+00:00", title=f"خبر {n}",
+                           url=f"http://a/{n}", source="A", summary="", topics=("security_council",), tags=(),
+                           lang="ar", fingerprint={}, sources=(("A", f"http://a/{n}", "t"),), situation_id=situation)
+
+    text = render_digest("daily", [story(0, "s0"), story(1, "s1"), story(2, "s0")], {},
+                         datetime(2026, 1, 1, tzinfo=timezone.utc), "UTC")
+    lines = [line for line in text.splitlines() if "http://a/" in line]
+    assert [line.split('"')[1] for line in lines] == ["http://a/0", "http://a/2", "http://a/1"]
+    assert lines[1].startswith("   ↳") and lines[0].startswith("•") and lines[2].startswith("•")
+
+
 def test_digest_fits_telegram():
     from store import StoryRecord
 

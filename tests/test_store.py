@@ -35,6 +35,28 @@ def test_a_store_made_before_the_freshness_columns_gets_them(tmp_path):
     assert store.story("s1").first_seen is None and store.feed_state("u", "n").asked_interval is None
 
 
+def test_a_story_sent_before_situations_is_the_first_message_of_its_own(tmp_path):
+    from store.migrations import SQLITE as MIGRATIONS
+
+    with sqlite3.connect(tmp_path / "old.sqlite3") as db:  # as the release before situations left it
+        db.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at REAL)")
+        for name, sql in MIGRATIONS[:3]:
+            db.executescript(sql)
+            db.execute("INSERT INTO migrations VALUES (?, 0)", (name,))
+        db.execute("INSERT INTO stories (id, created_at, updated_at, published, title, url, source, summary, topics, "
+                   "tags, lang, fingerprint) VALUES ('s1', 5, 5, '2026-01-01T00:00:00+00:00', 't', 'http://a/1', 'A', "
+                   "'s', '[]', '[]', 'ar', '{}')")
+        db.execute("INSERT INTO outbox (story_id, chat_id, text, status, next_attempt_at, created_at, message_id) "
+                   "VALUES ('s1', '-1', 'old text', 'sent', 0, 5, 77)")
+        db.execute("INSERT INTO outbox (story_id, chat_id, text, next_attempt_at, created_at) "
+                   "VALUES ('digest:daily:x', '-2', 'digest', 0, 5)")
+    store = Store(tmp_path / "old.sqlite3")
+    assert store.applied == ["004_situations"] and store.story("s1").situation == "s1"
+    [message] = store.thread("s1", "-1")
+    assert (message.key, message.part, message.notify, message.stories, message.opened_at) == ("s1", 0, True, ("s1",), 5)
+    assert store.answered("s1", "-1") == ("sent", 77) and [r.message_key for r in store.due(1e12)] == ["digest:daily:x"]
+
+
 def test_story_entry_and_outbox_rows_commit_together(store_target):
     store = Store(store_target)
     store.save_story(story(), feed_url="f", entry_id="e1", messages=first_messages("s1", {"-1": "hello"}), deliver=True)

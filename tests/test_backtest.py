@@ -1,0 +1,100 @@
+"""bot.py backtest: a day of real articles replayed on their own clock, and a live `once` on the
+same day sending the same messages."""
+
+import html
+import json
+import re
+from collections import defaultdict
+from datetime import datetime, timedelta, timezone
+
+from devtools.fake_telegram import FakeTelegram
+from devtools.feed_server import FeedServer, article_page, reply, rss
+from tests.conftest import FIXTURES, TOKEN, bot_env, run_bot
+
+CHANNELS = ('[[channels]]\nchat_id = "@security_council"\ntopics = ["security_council"]\n\n'
+            '[[channels]]\nchat_id = "@syria_escalation"\ntopics = ["syria_escalation"]\n')
+
+
+def douma_day(count: int = 24) -> list[dict]:
+    """The first alerting hours of 10 April 2018 (the response to Douma), and the day's look-alikes."""
+    rows = [json.loads(line) for line in (FIXTURES / "real" / "days_dev.jsonl").read_text("utf-8").splitlines()]
+    day = [r for r in rows if r["published"].startswith("2018-04-10") and r.get("story")]
+    return sorted(day, key=lambda r: r["published"])[:count]
+
+
+def as_lines(rows: list[dict], url=lambda r: r["url"], shift=timedelta(0)) -> str:
+    return "".join(json.dumps({"id": r["id"], "title": r["title"], "text": r["text"], "source": r["outlet"],
+                               "url": url(r), "published": (datetime.fromisoformat(r["published"]) + shift).isoformat()},
+                              ensure_ascii=False) + "\n" for r in rows)
+
+
+def test_backtest_prints_every_action_and_a_summary(tmp_path):
+    rows = douma_day()
+    day = tmp_path / "day.jsonl"
+    day.write_text(as_lines(rows), encoding="utf-8")
+    config = tmp_path / "c.toml"
+    config.write_text(CHANNELS, encoding="utf-8")
+    result = run_bot("backtest", str(day), "--config", str(config), "--json", env=bot_env(tmp_path))
+    assert result.returncode == 0, result.stderr
+    *actions, summary = [json.loads(line) for line in result.stdout.splitlines()]
+    assert actions and set(summary) == {"summary"}
+    keys = {"time", "chat_id", "action", "notify", "story_id", "situation_id", "ids"}
+    assert all(keys <= set(a) and a["action"] in ("send", "edit") for a in actions)
+    assert all(not a["notify"] for a in actions if a["action"] == "edit")
+    escalation = summary["summary"]["@syria_escalation"]
+    rings = defaultdict(int)
+    for a in actions:
+        rings[(a["chat_id"], a["situation_id"])] += a["notify"]
+    assert escalation["notifications"] == sum(n for (chat, _), n in rings.items() if chat == "@syria_escalation")
+    assert escalation["notifications_per_situation"]["max"] <= 2  # the budget: a first ring and one development
+    assert escalation["notifications"] < escalation["articles_shown"] / 2  # a developing day rings a few times
+    text = run_bot("backtest", str(day), "--config", str(config), env=bot_env(tmp_path)).stdout
+    assert "== @syria_escalation:" in text and "🔔" in text and "notifications per situation" in text
+
+
+def test_backtest_refuses_a_line_that_is_not_an_article(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "title": "t"}\n', encoding="utf-8")
+    result = run_bot("backtest", str(bad), env=bot_env(tmp_path))
+    assert result.returncode == 1 and "bad.jsonl:1: not an article line" in result.stderr
+
+
+def shown_ids(text: str, ids_by_url: dict[str, str]) -> frozenset[str]:
+    return frozenset(ids_by_url[u] for u in map(html.unescape, re.findall(r'href="([^"]+)"', text)) if u in ids_by_url)
+
+
+def test_a_live_once_sends_what_the_backtest_replays(tmp_path):
+    rows = douma_day(16)
+    last = datetime.fromisoformat(rows[-1]["published"])
+    shift = datetime.now(timezone.utc) - timedelta(minutes=5) - last  # the day, ending five minutes ago
+    with FeedServer() as site, FakeTelegram() as telegram:
+        base = f"{site.base}/day"
+        items = [(r["id"], r["title"], datetime.fromisoformat(r["published"]) + shift) for r in reversed(rows)]
+        feed = rss(base, items)
+        site.routes["/day/feed.xml"] = lambda h: reply(h, 200, feed, "application/rss+xml")
+        for r in rows:
+            site.routes[f"/day/a/{r['id']}.html"] = \
+                lambda h, page=article_page(r["title"], r["text"]): reply(h, 200, page, "text/html; charset=utf-8")
+        url = lambda r: f"{base}/a/{r['id']}.html"  # noqa: E731
+        config = tmp_path / "c.toml"
+        config.write_text(f'[fetch]\nbacklog_hours = 48\n\n[[feeds]]\nname = "day"\nurl = "{base}/feed.xml"\n\n'
+                          + CHANNELS, encoding="utf-8")
+        day = tmp_path / "day.jsonl"
+        day.write_text(as_lines(rows, url, shift), encoding="utf-8")
+        env = bot_env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=telegram.base_url)
+        live = run_bot("once", "--config", str(config), env=env)
+        assert live.returncode == 0, live.stderr
+        replay = run_bot("backtest", str(day), "--config", str(config), "--json", env=bot_env(tmp_path))
+        assert replay.returncode == 0, replay.stderr
+
+    ids_by_url = {url(r): r["id"] for r in rows}
+    *actions, _ = [json.loads(line) for line in replay.stdout.splitlines()]
+    for chat in ("@security_council", "@syria_escalation"):
+        replayed: dict[str, tuple[bool, frozenset]] = {}
+        for a in (a for a in actions if a["chat_id"] == chat):
+            notify = replayed[a["message"]][0] if a["message"] in replayed else a["notify"]
+            replayed[a["message"]] = (notify, frozenset(a["ids"]))
+        rang = {m.message_id for m in telegram.messages(chat) if m.rings}
+        sent = {m: (m in rang, shown_ids(text, ids_by_url)) for m, text in telegram.shown(chat).items()}
+        assert sorted(sent.values(), key=repr) == sorted(replayed.values(), key=repr), chat
+        assert sent and any(notify for notify, _ in sent.values())

@@ -1,0 +1,78 @@
+"""Situations: which stories a desk follows as one thread, read on real articles."""
+
+import json
+
+from classifiers.events import is_incident, tells_casualties
+from classifiers.grouping import article_fingerprint
+from classifiers.index import StoryIndex
+from classifiers.situations import development, reach, situation_link
+from classifiers.topics import classify
+from service.runtime import load_runtime
+from tests.conftest import FIXTURES, ROOT
+
+CLASSIFIER = load_runtime(ROOT / "config.toml").classifier
+DAYS = {json.loads(line)["id"]: json.loads(line)
+        for line in (FIXTURES / "real" / "days_dev.jsonl").read_text("utf-8").splitlines()}
+DOUMA_VOTE = "pool-SK-middleEast-890-20180410"  # «هجوم دوما.. واشنطن تطلب تصويتا الثلاثاء وموسكو تعارض»
+MAY_ON_DOUMA = "pool-AL-internationalNews-868-20180410"  # «ماي: هجوم دوما همجي وسأتحدث مع ترمب بشأنه»
+T4_TOLL = "pool-SK-middleEast-892-20180410"  # «ارتفاع عدد القتلى الإيرانيين بالغارة الإسرائيلية على سوريا»
+
+
+def fingerprint(title, text, at=0.0):
+    return article_fingerprint(title, text, classify(CLASSIFIER, title, text, "ar"), at)
+
+
+def real(article_id, at=0.0):
+    row = DAYS[article_id]
+    return fingerprint(row["title"], row["text"], at), reach(row["title"], row["text"])
+
+
+def test_an_incident_is_violence_that_happened_not_words_about_it():
+    assert is_incident("انفجار سيارة مفخخة بالقرب من مقر حزب البعث السوري")
+    assert is_incident("مقتل 31 على الأقل في انفجار سيارة ملغومة بدمشق") and tells_casualties("مقتل 31 في انفجار")
+    assert not is_incident("ترامب: سنرد بقوة على هجوم دوما")  # an actor's words
+    assert not is_incident("قوات النظام السوري ترفع حالة التأهب تحسباً لضربة أميركية")  # a strike expected
+    assert not is_incident("إسرائيل تدين الهجوم الكيميائي المفترض في سوريا")  # a reaction
+
+
+def test_a_statement_naming_the_situations_anchors_joins_it_and_another_incident_does_not():
+    vote, _ = real(DOUMA_VOTE)
+    may, may_words = real(MAY_ON_DOUMA, 3600)
+    link = situation_link(may, may_words, "douma", [vote])
+    assert link and link.situation == "douma" and link.reason == "same place"  # Douma, below the governorate
+    t4, t4_words = real(T4_TOLL, 3600)
+    assert t4.incident and situation_link(t4, t4_words, "douma", [vote]) is None
+
+
+def test_the_index_keeps_situations_to_one_day_and_apart_by_country():
+    index = StoryIndex()
+    vote, _ = real(DOUMA_VOTE)
+    index.add("vote", vote)
+    may, words = real(MAY_ON_DOUMA, vote.published + 3600)
+    assert index.find_situation(may, words).situation == "vote"
+    next_day, _ = real(MAY_ON_DOUMA, vote.published + 86400 + 3600)
+    assert index.find_situation(next_day, words) is None  # a new day: its thread rings again
+    yemen = fingerprint("غارات للتحالف على صنعاء بعد هجوم دوما", "شن التحالف غارات على صنعاء في اليمن.", vote.published)
+    assert index.find_situation(yemen, reach("غارات للتحالف على صنعاء بعد هجوم دوما", "")) is None
+    index.add("may", may, situation="vote")
+    assert index.situation_of("may") == "vote" and index.situation_of("unknown") == "unknown"
+
+
+def test_what_changes_a_situation_enough_to_ring_again():
+    threat = fingerprint("ترامب يهدد برد قوي على هجوم دوما", "هدد الرئيس الأمريكي برد قوي.")
+    strike = fingerprint("غارات أمريكية على مطار الشعيرات في حمص", "شنت طائرات أمريكية غارات على مطار الشعيرات.")
+    vote = fingerprint("مجلس الأمن يصوت على مشروع قرار بشأن دوما", "يصوت مجلس الأمن اليوم على مشروع قرار.")
+    assert development(strike, [threat]) == "violence after words"
+    assert development(vote, [strike]) == "a Council act"
+    assert development(threat, [strike]) is None
+
+
+def test_a_statement_joins_by_the_anchors_of_the_situations_first_reports():
+    vote, _ = real(DOUMA_VOTE)
+    title = "هيلي: لن نقبل بالمماطلة"
+    text = ("أكدت السفيرة الأمريكية أن بلادها لن تقبل بالمماطلة. وقالت إن الوقت ينفد في سوريا. وأضافت نيكي هيلي "
+            "أن موسكو تعارض التصويت على مشروع القرار بشأن الهجوم الكيماوي.")  # the anchors past the lead
+    link = situation_link(fingerprint(title, text, 3600), reach(title, text), "douma", [vote])
+    assert link and link.reason == "anchors" and link.weight >= 12
+    title, text = "ماكرون يبحث مع ميركل ملف الهجرة", "بحث الرئيس الفرنسي مع المستشارة الألمانية ملف الهجرة إلى أوروبا وسوريا."
+    assert situation_link(fingerprint(title, text, 3600), reach(title, text), "douma", [vote]) is None
