@@ -255,9 +255,10 @@ def _tune(args: argparse.Namespace) -> int:
 
     runtime = _load(args.config)
     path = config_path(args.config)
+    from service.labelled import read_rows
+
     try:
-        articles = [json.loads(line) for file in args.files for line in Path(file).read_text(encoding="utf-8").splitlines()
-                    if line.strip()]
+        articles = [row for file in args.files for row in read_rows(Path(file))]
     except (OSError, json.JSONDecodeError) as exc:
         print(f"tune: cannot read labelled articles: {exc}", file=sys.stderr)
         return 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+from classifiers.normalize import normalize
 from core.models import Entity
 
 TYPES = ("person", "org", "armed_group", "place_sy", "place", "state")
@@ -14,6 +15,7 @@ TYPES = ("person", "org", "armed_group", "place_sy", "place", "state")
 class Gazetteer:
     entities: tuple[Entity, ...]
     aliases: Mapping[str, tuple[str, ...]]  # entity id -> names as written
+    ambiguous: frozenset[str] = frozenset()  # normalised spellings that also mean something else
 
     def by_id(self, entity_id: str) -> Entity | None:
         return next((e for e in self.entities if e.id == entity_id), None)
@@ -56,4 +58,7 @@ def parse_gazetteer(raw: Mapping) -> tuple[Gazetteer, list[str]]:
             problems.append(f"{entity.id}: within goes round in a circle ({' < '.join(chain)})")
         regions[entity.id] = tuple(chain)
     entities = [replace(e, region=regions[e.id]) for e in entities]
-    return Gazetteer(tuple(entities), aliases), problems
+    spellings = {normalize(alias) for names in aliases.values() for alias in names}
+    ambiguous = frozenset(normalize(word) for word in raw.get("ambiguous", []))
+    problems += [f"ambiguous: {word!r} is the spelling of no entity" for word in sorted(ambiguous - spellings)]
+    return Gazetteer(tuple(entities), aliases, ambiguous), problems

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from classifiers.gazetteer import Gazetteer
 from classifiers.language import detect_language
 from classifiers.matcher import Lexicon, RawHit, Tokens
+from classifiers.normalize import normalize
 from core.config import Points, Rule, TopicConfig
 from core.models import Classification, Entity, Evidence, Hit, TopicScore
 
@@ -65,18 +66,18 @@ class Found:
 
 
 def expand(pattern: str, gazetteer: Gazetteer) -> Iterator[tuple[str, Entity | None]]:
-    """(phrase, entity) pairs a pattern stands for: ``@type:T``, ``@entity_id`` or a phrase."""
+    """(phrase, entity) pairs a pattern stands for: ``@type:T``, ``@entity_id`` or a phrase. An
+    ambiguous spelling («دوماً» is "always") stands for an entity marked so."""
     if pattern.startswith("@type:"):
-        for entity in gazetteer.of_type(pattern[6:]):
-            for alias in gazetteer.aliases[entity.id]:
-                yield alias, entity
+        entities = gazetteer.of_type(pattern[6:])
     elif pattern.startswith("@"):
-        entity = gazetteer.by_id(pattern[1:])
-        if entity:
-            for alias in gazetteer.aliases[entity.id]:
-                yield alias, entity
+        entities = tuple(filter(None, [gazetteer.by_id(pattern[1:])]))
     else:
         yield pattern, None
+        return
+    for entity in entities:
+        for alias in gazetteer.aliases[entity.id]:
+            yield alias, replace(entity, ambiguous=True) if normalize(alias) in gazetteer.ambiguous else entity
 
 
 def topic_patterns(topic: TopicConfig) -> set[str]:
@@ -103,8 +104,8 @@ def build_classifier(
                 phrases.append((key, phrase, entity))
                 found.add((phrase, entity))
     for entity in gazetteer.entities:  # every entity is found, for grouping, whether a topic weighs it or not
-        phrases.extend((MENTION_KEY, alias, entity) for alias in gazetteer.aliases[entity.id]
-                       if (alias, entity) not in found)
+        phrases.extend((MENTION_KEY, alias, named) for alias, named in expand(f"@{entity.id}", gazetteer)
+                       if (alias, named) not in found)
     rules = {name: topic.rules for name, topic in topics.items()}
     return Classifier(Lexicon(phrases), dict(topics), rules, tuple(languages))
 
@@ -135,6 +136,20 @@ def read(classifier: Classifier, title: str, text: str) -> list[Segment]:
                 by_topic[owner] = [raw]
         spans = tokens.sentences
         segments.append(Segment(in_title, body, tokens, by_topic, spans, [first for first, _ in spans]))
+    return _without_ambiguous(segments)
+
+
+def _without_ambiguous(segments: list[Segment]) -> list[Segment]:
+    """A spelling that also means something else («دوماً», «القدم», «القصير» of Egypt) names its
+    place only when the story names Syria otherwise (another place, a party, «سوريا»)."""
+    hits = [raw for segment in segments for found in segment.hits.values() for raw in found if raw[1] is not None]
+    if not any(raw[1].ambiguous for raw in hits):
+        return segments
+    if any(raw[1].type == "place_sy" and not raw[1].ambiguous for raw in hits):
+        return segments
+    for segment in segments:
+        for topic, found in segment.hits.items():
+            segment.hits[topic] = [raw for raw in found if raw[1] is None or not raw[1].ambiguous]
     return segments
 
 

@@ -78,6 +78,21 @@ class AlertSettings(Frozen):
 
     rings: int = Field(2, ge=1, le=10, description="notifications one situation may give a chat, its first included")
     ring_gap: float = Field(3600.0, ge=0, description="seconds between two rings of one situation (articles' clock)")
+    open_margin: float = Field(0.0, ge=0, description="points above a topic's threshold a story needs to open "
+                                                      "a situation of its own; joining one needs the threshold")
+
+
+OPINION_SECTIONS = ("مقالات", "مقال", "رأي", "آراء", "الرأي", "وجهات نظر", "وجهة نظر", "أعمدة", "كتاب", "كتّاب",
+                    "افتتاحية", "articles", "opinion", "opinions", "columns", "column", "blogs", "op-ed", "editorial")
+
+
+class CommentarySettings(Frozen):
+    """Opinion columns discuss the war on every line but report no new event: by default they
+    never alert. A feed is commentary when marked `opinion = true`, an item when the feed files it
+    under one of `sections`."""
+
+    alert: bool = False
+    sections: tuple[str, ...] = OPINION_SECTIONS
 
 
 class ServerSettings(Frozen):
@@ -106,6 +121,7 @@ class FeedConfig(Frozen):
     url: str
     interval: int | None = Field(None, ge=30)
     kind: Literal["state", "opposition", "international", "un", "independent", "aggregator"] | None = None
+    opinion: bool = False  # the feed carries commentary (columns, editorials): see [commentary]
 
     @field_validator("url")
     @classmethod
@@ -229,6 +245,7 @@ class Config(Frozen):
     storage: StorageSettings = StorageSettings()
     telegram: TelegramSettings = TelegramSettings()
     alerts: AlertSettings = AlertSettings()
+    commentary: CommentarySettings = CommentarySettings()
     server: ServerSettings = ServerSettings()
     gazetteer: str = DEFAULT_GAZETTEER
     feeds: tuple[FeedConfig, ...] = ()

@@ -17,6 +17,7 @@ class FeedEntry:
     title: str
     summary: str
     published: datetime | None
+    sections: tuple[str, ...] = ()  # the feed's categories for the item (an opinion section, a region)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,7 @@ class Entity:
     name: str
     hashtag: str
     region: tuple[str, ...] = ()  # the places that contain it, outermost first (from `within`)
+    ambiguous: bool = False  # matched by a spelling that also means something else (gazetteer `ambiguous`)
 
 
 class Hit(NamedTuple):

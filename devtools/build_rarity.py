@@ -20,7 +20,7 @@ from pathlib import Path
 
 from classifiers.grouping import RARITY
 from classifiers.normalize import content_words
-from devtools.labelled import read_rows
+from service.labelled import read_rows
 
 
 def main(argv: list[str] | None = None) -> int:

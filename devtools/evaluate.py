@@ -9,13 +9,13 @@ articles, "outlet": the figures are then given per outlet as well.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from classifiers.topics import classify
 from core.models import Classification
+from service.labelled import read_rows
 from service.runtime import load_runtime
 
 
@@ -78,8 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--errors", type=int, default=40, help="errors listed per topic (default 40)")
     args = parser.parse_args(argv)
     classifier = load_runtime(args.config).classifier
-    rows = [json.loads(line) for path in args.files for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip()]
+    rows = [row for path in args.files for row in read_rows(path)]
     results = [classify(classifier, row.get("title", ""), row.get("text", ""), detail=False) for row in rows]
     tallies = tally(rows, results)
     print(f"{len(rows)} texts from {', '.join(str(p) for p in args.files)}")

@@ -10,8 +10,8 @@ situation label is a situation of its own):
 - notifications per situation: the ringing messages led by a situation's articles, over
   the situations that have an article shown in the channel (mean, max), and how many of
   them rang at least once;
-- articles shown: of the articles the classifier alerted on for the topic, how many
-  appear in a message or an edit of the channel (it must be all of them);
+- articles shown: of the articles the worker alerted on for the topic (a story of theirs
+  carries it), how many appear in a message or an edit of the channel (it must be all);
 - messages on topic: the messages whose leading article is labelled on the topic;
   relevant articles shown: the articles labelled on the topic that the channel shows;
 - stories: pairwise precision and recall of the replay's stories against `story`.
@@ -29,7 +29,7 @@ from pathlib import Path
 from classifiers.topics import classify
 from service.backtest import Replay, read_articles, replay, with_channels
 from service.runtime import load_runtime
-from devtools.labelled import day_of, read_rows
+from service.labelled import day_of, read_rows
 
 
 @dataclass
@@ -120,10 +120,11 @@ def main(argv: list[str] | None = None) -> int:
     rows = [r for path in args.files for r in read_rows(path)]
     result = replay(runtime, read_articles(args.files))
     topics = list(runtime.config.topics)
-    alerted = defaultdict(set)
+    alerted = defaultdict(set)  # what the worker alerted on: the articles its stories carry, by topic
     for r in rows:
-        for topic in classify(runtime.classifier, r["title"], r["text"], "ar", detail=False).alert_topics:
-            alerted[topic].add(r["id"])
+        if r["id"] in result.stories:
+            for topic in classify(runtime.classifier, r["title"], r["text"], "ar", detail=False).alert_topics:
+                alerted[topic].add(r["id"])
     by_day = defaultdict(list)
     for r in rows:
         by_day[day_of(r)].append(r)
@@ -141,7 +142,20 @@ def main(argv: list[str] | None = None) -> int:
     for topic in topics:
         print(f"  {topic}: {totals[topic].line()}")
     titles = {r["id"]: r["title"] for r in rows}
+    by_id = {r["id"]: r for r in rows}
     for topic in topics if args.errors else ():
+        shown = {i for a in result.actions if a.chat_id == f"@{topic}" for i in a.ids}
+        shown_urls = {result.urls[i] for i in shown}
+        for a in result.actions:
+            if a.chat_id == f"@{topic}" and a.action == "send" and a.lead in by_id \
+                    and not by_id[a.lead]["labels"].get(topic):
+                row = by_id[a.lead]
+                print(f"  {topic}: off topic: {row['id']} [{row.get('outlet')}/{row.get('category', '')}] "
+                      f"{row['title'][:80]}")
+        for row in rows:
+            if row["labels"].get(topic) and result.urls.get(row["id"]) not in shown_urls:
+                print(f"  {topic}: missed: {row['id']} [{row.get('outlet')}/{row.get('category', '')}] "
+                      f"{row['title'][:80]}")
         for name in totals[topic].silent:
             members = [i for i, s in situation.items() if s == name and i in result.stories]
             print(f"  {topic}: never rang: {name}")

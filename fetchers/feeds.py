@@ -93,6 +93,8 @@ def read_feed(feed: FeedConfig, body: bytes, headers: dict[str, str], base_url: 
                 title=title,
                 summary=_text(item.get("summary")),
                 published=published,
+                sections=tuple(dict.fromkeys(_text(t.get("term") or t.get("label")) for t in item.get("tags") or ()
+                                             if t.get("term") or t.get("label"))),
             )
         )
     if all(e.published for e in entries):  # some feeds list oldest first; undated ones keep feed order

@@ -30,7 +30,7 @@ from classifiers.language import detect_language
 from classifiers.topics import classify
 from core.config import ChannelConfig
 from core.models import Article, FeedEntry
-from service.pipeline import Services, flush_digests, handle_article
+from service.pipeline import Services, flush_digests, handle_article, is_commentary, skip_commentary
 from service.runtime import Runtime
 from store import Store
 
@@ -48,6 +48,7 @@ class Replayed:
     source: str
     url: str
     published: datetime
+    sections: tuple[str, ...] = ()  # the outlet's section for it ("category" or "section" in the line)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +115,7 @@ def read_articles(paths: Iterable[Path]) -> list[Replayed]:
                         source=str(row.get("outlet") or row.get("source") or "?"),
                         url=str(row.get("url") or NO_URL + str(row["id"])),
                         published=published if published.tzinfo else published.replace(tzinfo=timezone.utc),
+                        sections=tuple(str(row[k]) for k in ("category", "section") if row.get(k)),
                     ))
                 except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
                     raise ValueError(f"{path}:{number}: not an article line ({exc})") from None
@@ -168,7 +170,10 @@ def _arrive(services: Services, article: Replayed) -> None:
     feed = f"backtest:{article.source}"
     if services.store.url_seen(article.url) is not None:  # one article twice
         return
-    entry = FeedEntry(feed, article.id, article.url, article.title, article.text, article.published)
+    entry = FeedEntry(feed, article.id, article.url, article.title, article.text, article.published, article.sections)
+    if is_commentary(services.runtime.config.commentary, False, entry):
+        skip_commentary(services, feed, entry)
+        return
     lang = detect_language(f"{article.title}\n{article.text}")
     classification = classify(services.runtime.classifier, article.title, article.text, lang or None)
     read = Article(entry, article.title, article.text, classification.lang, source=article.source, extracted=True)

@@ -25,9 +25,10 @@ from classifiers.grouping import WINDOW_HOURS, article_fingerprint, story_finger
 from classifiers.index import StoryIndex
 from classifiers.situations import Link, development, reach
 from classifiers.language import detect_language
+from classifiers.normalize import normalize
 from classifiers.topics import classify
 from core import metrics
-from core.config import FeedConfig
+from core.config import CommentarySettings, FeedConfig
 from core.errors import FetchError, FetchRefused
 from core.logs import event
 from service.membership import Membership
@@ -146,6 +147,9 @@ async def _process_entry(services: Services, feed: FeedConfig, entry: FeedEntry,
     if seen is not None:  # same article through another feed
         store.mark_seen(feed.url, entry.entry_id, entry.url, seen or None)
         return
+    if is_commentary(runtime.config.commentary, feed.opinion, entry):
+        skip_commentary(services, feed.url, entry)
+        return
     article = await _read_article(services, feed, entry)
     classification = classify(runtime.classifier, article.title, article.text, article.lang or None)
     outcome = handle_article(services, feed.url, replace(article, lang=classification.lang), classification, seen_at)
@@ -165,6 +169,20 @@ class Outcome:
     is_update: bool
     link: Link | None  # how a new story joined an earlier story's situation
     messages: tuple[ThreadMessage, ...]
+
+
+def is_commentary(settings: CommentarySettings, opinion_feed: bool, entry: FeedEntry) -> bool:
+    """A column or editorial that [commentary] keeps silent: its feed is marked `opinion`, or the
+    feed files it under an opinion section."""
+    if settings.alert:
+        return False
+    sections = {normalize(s).strip() for s in settings.sections}
+    return opinion_feed or any(normalize(s).strip() in sections for s in entry.sections)
+
+
+def skip_commentary(services: Services, feed_url: str, entry: FeedEntry) -> None:
+    services.store.mark_seen(feed_url, entry.entry_id, entry.url)
+    event(log, "commentary_skipped", feed=entry.feed, sections=",".join(entry.sections), title=entry.title[:80])
 
 
 def article_time(published: datetime | None, seen_at: float) -> float:
@@ -190,6 +208,14 @@ def handle_article(services: Services, feed_url: str, article: Article, classifi
     at = article_time(entry.published, seen_at)
     with store.exclusive("stories"):  # two workers with one event from two outlets make one story
         story, is_update, link = _story_for(services, article, classification, topics, seen_at, at)
+        if not is_update and link is None:  # a situation of its own: only on a clear reading
+            opening = _opening_topics(runtime, classification, story.topics)
+            if not opening:
+                store.mark_seen(feed_url, entry.entry_id, entry.url)
+                event(log, "alert_held", feed=article.source, topics=",".join(topics), title=article.title[:80],
+                      note="close to the threshold, and no situation of the day to join")
+                return None
+            story = replace(story, topics=opening)
         recipients, digests = _recipients(services, story.topics)
         messages = _thread_messages(services, story, is_update, recipients, at)
         saved = store.save_story(story, feed_url=feed_url, entry_id=entry.entry_id, messages=messages,
@@ -212,6 +238,13 @@ def handle_article(services: Services, feed_url: str, article: Article, classifi
     if services.on_queued and services.deliver:
         services.on_queued()
     return Outcome(saved, is_update, link, tuple(messages))
+
+
+def _opening_topics(runtime: Runtime, classification: Classification, topics: tuple[str, ...]) -> tuple[str, ...]:
+    """The topics a story reads clearly enough to open a situation of its own: [alerts] open_margin
+    points above the threshold (joining a situation needs the threshold alone)."""
+    margin = runtime.config.alerts.open_margin
+    return tuple(t for t in topics if classification.topics[t].score - classification.topics[t].threshold >= margin)
 
 
 def _labels(runtime: Runtime) -> dict[str, str]:

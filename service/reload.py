@@ -74,7 +74,7 @@ def describe_changes(old: Config, new: Config) -> list[str]:
         changes += _topic_changes(name, old.topics[name], new.topics[name])
     if old.channels != new.channels:
         changes.append(f"channels: {len(old.channels)} -> {len(new.channels)} routes, edited")
-    for section in ("bot", "fetch", "storage", "telegram", "alerts", "server", "gazetteer"):
+    for section in ("bot", "fetch", "storage", "telegram", "alerts", "commentary", "server", "gazetteer"):
         if getattr(old, section) != getattr(new, section):
             changes.append(f"{section} settings changed")
     return changes

@@ -1,4 +1,4 @@
-"""Reading the labelled real articles (tests/fixtures/real/), plain or gzipped JSON lines."""
+"""Labelled articles (JSON lines, plain or gzipped), as `tune` and the evaluations read them."""
 
 from __future__ import annotations
 
