@@ -109,13 +109,13 @@ class TelegramSender:
         except (RetryAfter, Forbidden, ChatMigrated, TimedOut, NetworkError, InvalidToken) as exc:
             raise self._translate(exc, attempts) from None
 
-    async def _guarded(self, chat_id: str, text: str, how: "Delivery", attempts: int) -> Sent:
+    async def _guarded(self, chat_id: str, text: str, how: Delivery, attempts: int) -> Sent:
         try:
             return await self._deliver(chat_id, text, how, None)
         except (BadRequest, RetryAfter, Forbidden, ChatMigrated, TimedOut, NetworkError, InvalidToken) as exc:
             raise self._translate(exc, attempts) from None
 
-    async def _deliver(self, chat_id: str, text: str, how: "Delivery", parse_mode: str | None) -> Sent:
+    async def _deliver(self, chat_id: str, text: str, how: Delivery, parse_mode: str | None) -> Sent:
         target: int | str = int(chat_id) if re.fullmatch(r"-?\d+", chat_id) else chat_id
         if how.edit:
             try:

@@ -23,8 +23,8 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from email.utils import format_datetime
 from datetime import datetime, timezone
+from email.utils import format_datetime
 from multiprocessing import Event, Process, Queue, get_context
 from pathlib import Path
 
@@ -149,9 +149,9 @@ def rss_mb() -> float:
 
 
 async def worker_cycles(config: Path, db: Path | str, advance: str, cycles: int) -> list[tuple[float, int, int, float]]:
+    from fetchers.http import Fetcher
     from service.pipeline import Services, run_cycle
     from service.runtime import load_runtime
-    from fetchers.http import Fetcher
     from store import Store
 
     runtime = load_runtime(str(config))

@@ -3,8 +3,9 @@
     python benchmarks/grouping_speed.py [--stories 2000] [--articles 500]
 
 Stories are real articles (tests/fixtures/real/) with their fingerprints, published
-within the last day; the new articles are other real articles. Fingerprints are made
-beforehand: what is timed is finding the story (or none) and adding the article to it.
+within the last day, in situations of a few stories each; the new articles are other real
+articles. Fingerprints are made beforehand: what is timed is what the worker does for an
+article, finding its story, or else the situation it joins (or none), and adding it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from classifiers.grouping import article_fingerprint  # noqa: E402
 from classifiers.index import StoryIndex  # noqa: E402
+from classifiers.situations import reach  # noqa: E402
 from classifiers.topics import classify  # noqa: E402
 from service.runtime import load_runtime  # noqa: E402
 
@@ -38,19 +40,23 @@ def main() -> None:
     now = datetime.now().timestamp()
     prints = [article_fingerprint(r["title"], r["text"], classify(classifier, r["title"], r["text"], "ar"),
                                   now - random.Random(n).uniform(0, 24 * 3600)) for n, r in enumerate(rows)]
-    index = StoryIndex()
+    words = [reach(r["title"], r["text"], p.entities) for r, p in zip(rows, prints)]
+    index = StoryIndex(day=lambda moment: 0)  # one day: every recent situation is a candidate
     for n in range(args.stories):
-        index.add(f"s{n}", prints[n % len(prints)])
-    new = [prints[(args.stories + n) % len(prints)] for n in range(args.articles)]
+        index.add(f"s{n}", prints[n % len(prints)], situation=f"s{n - n % 4}")  # situations of four stories
+    new = [(args.stories + n) % len(prints) for n in range(args.articles)]
     started = time.perf_counter()
-    joined = 0
-    for n, print_ in enumerate(new):
-        story = index.find(print_)
+    joined = linked = 0
+    for n, at in enumerate(new):
+        story = index.find(prints[at])
+        link = None if story else index.find_situation(prints[at], words[at])
         joined += story is not None
-        index.add(story or f"new{n}", print_)
+        linked += link is not None
+        index.add(story or f"new{n}", prints[at], situation=link.situation if link else None)
     elapsed = time.perf_counter() - started
-    print(f"{args.articles} articles against {args.stories} recent stories: {elapsed / args.articles * 1000:.2f} ms "
-          f"per article (find and add), {joined} joined a story")
+    print(f"{args.articles} articles against {args.stories} recent stories in {args.stories // 4} situations: "
+          f"{elapsed / args.articles * 1000:.2f} ms per article (story, else situation, and add); "
+          f"{joined} joined a story, {linked} a situation")
 
 
 if __name__ == "__main__":

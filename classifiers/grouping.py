@@ -99,7 +99,7 @@ class Fingerprint:
                 "r": self.actor, "e": sorted(self.entities), "i": self.incident, "k": self.casualties}
 
     @classmethod
-    def from_json(cls, data: dict) -> "Fingerprint":
+    def from_json(cls, data: dict) -> Fingerprint:
         return cls(float(data["t"]), dict(data["v"]), frozenset(data["s"]), frozenset(data["c"]), frozenset(data["p"]),
                    frozenset(data["a"]), data["r"], frozenset(data["e"]), bool(data.get("i")), bool(data.get("k")))
 

@@ -8,10 +8,11 @@ of one day.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Hashable
 
 from classifiers.grouping import MEMBERS, SAME_STORY, Fingerprint, joins
-from classifiers.situations import Link, situation_link
+from classifiers.situations import Link, anchors, candidate_keys, link_keys, situation_link
 
 INDEX_WORDS = 8  # each member's rarest words index its story
 
@@ -35,6 +36,8 @@ class StoryIndex:
         self._latest: dict[str, float] = {}
         self._situation: dict[str, str] = {}  # story -> situation
         self._stories_in: dict[str, set[str]] = {}  # situation -> stories
+        self._by_link: dict[str, set[str]] = {}  # a situation link key -> the stories that have it
+        self._anchors: dict[str, dict[Hashable, dict[str, float]]] = {}  # situation -> day -> its anchors
 
     def __len__(self) -> int:
         return len(self._members)
@@ -55,10 +58,19 @@ class StoryIndex:
         """The situation of the same day a new story joins (see classifiers/situations.py), or None."""
         day = self.day(candidate.published)
         best: Link | None = None
-        for situation in sorted(self._stories_in):  # sorted: ties resolve the same way every run
+        shared: Counter[str] = Counter()
+        for key in candidate_keys(candidate, words):
+            reached = {self._situation[story] for story in self._by_link.get(key, ())}
+            shared.update(dict.fromkeys(reached, 2 if key[0] == "^" else 1))  # a shared place counts twice
+        for situation in sorted(s for s, count in shared.items() if count >= 2):  # sorted: same ties every run
             members = [m for story in self._stories_in[situation] for m in self._members.get(story, ())
                        if self.day(m.published) == day]
-            link = situation_link(candidate, words, situation, members)
+            if not members:
+                continue
+            known = self._anchors.setdefault(situation, {})
+            if day not in known:
+                known[day] = anchors(members)
+            link = situation_link(candidate, words, situation, members, known[day])
             if link and (best is None or link.weight > best.weight):
                 best = link
         return best
@@ -72,6 +84,8 @@ class StoryIndex:
         self._latest[story] = max(self._latest.get(story, 0.0), member.published)
         for word in _keys(member):
             self._by_word.setdefault(word, set()).add(story)
+        for key in link_keys(member):
+            self._by_link.setdefault(key, set()).add(story)
 
     def set_members(self, story: str, members: list[Fingerprint], situation: str | None = None) -> None:
         """A story's members (and situation) as the store holds them (another worker may have added to it)."""
@@ -80,6 +94,7 @@ class StoryIndex:
             self.add(story, member, situation)
 
     def _place(self, story: str, situation: str) -> None:
+        self._anchors.pop(situation, None)  # its first reports may change
         previous = self._situation.get(story)
         if previous == situation:
             return
@@ -100,8 +115,11 @@ class StoryIndex:
         for member in self._members.pop(story, ()):
             for word in _keys(member):
                 self._by_word.get(word, set()).discard(story)
+            for key in link_keys(member):
+                self._by_link.get(key, set()).discard(story)
         self._latest.pop(story, None)
         situation = self._situation.pop(story, None)
+        self._anchors.pop(situation, None)
         if situation is not None:
             stories = self._stories_in.get(situation, set())
             stories.discard(story)

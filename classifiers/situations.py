@@ -4,11 +4,12 @@ A situation gathers an incident with its reports, the statements, threats and de
 that answer it and the Council acts about it; or one Council file's session with what is
 said at it and about it. A new story joins the situation of the same day that it is about:
 
-- a report close to one of the situation's reports (same event told differently) joins;
-- a story whose headline places lie inside a place the situation already names below the
-  governorate (a town of the Ghouta offensive, Douma) joins; for an *incident* (violence
-  that happened) nothing else will do: a bombing in Damascus is a new thread beside the
-  day's Damascus toll;
+- an *incident* (violence that happened) joins only through another report of it: one of
+  the situation's incidents as alike at the same place, or a place the situation names
+  below the governorate (a town of the Ghouta offensive): a bombing in Damascus is a new
+  thread beside the day's Damascus toll;
+- any other story joins when it reads like one of the situation's reports (the same event
+  told differently), or names a place inside one the situation names, below the governorate;
 - anything else (a statement, a threat, a Council act, an analysis) joins when its headline
   and opening paragraphs name the situation's *anchors*, the rare words of its first
   reports' headlines and leads («دوما», «الكيماوي», «التيفور»), with enough weight.
@@ -23,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from classifiers.events import VIOLENCE, concepts
-from classifiers.grouping import Fingerprint, _deepest, _steps, likeness, places_conflict, rarity
+from classifiers.grouping import Fingerprint, _deepest, _steps, likeness, places_conflict, rarity, same_place
 from classifiers.normalize import content_words
 
 SITUATION_HOURS = 24  # a situation's reports this recent (and of the same day) are compared with
@@ -74,6 +75,26 @@ def anchors(members: list[Fingerprint]) -> dict[str, float]:
     return found
 
 
+def link_keys(member: Fingerprint) -> set[str]:
+    """What a report of a situation can be reached by: its rare words, its actors and places
+    (deep enough), its specific concepts. A story that shares none of them cannot join it, so
+    the index compares a new story only with the situations it shares keys with."""
+    idf = rarity().idf
+    keys = {word for word in member.vector if (word[0] == "@" and word[1:] not in ("syria", "syria_regions"))
+            or (word[0] == "#" and word[1:] in CONCEPT_ANCHORS) or (word[0] not in "@#" and idf(word) >= ANCHOR_RARITY)}
+    return keys | _place_keys(member.places)
+
+
+def candidate_keys(candidate: Fingerprint, words: frozenset[str]) -> set[str]:
+    """The keys a new story reaches situations by (see link_keys)."""
+    return set(words) | set(candidate.vector) | _place_keys(candidate.places)
+
+
+def _place_keys(places: Iterable[str]) -> set[str]:
+    return {"^" + "/".join(path[:depth]) for place in places for path in [_steps(place)]
+            for depth in range(PLACE_DEPTH, len(path) + 1)}
+
+
 def _within(new: frozenset[str], known: Iterable[str]) -> bool:
     """The most specific places the new story names lie inside ones the situation names, deep enough."""
     held = [path for path in map(_steps, known) if len(path) >= PLACE_DEPTH]
@@ -85,21 +106,25 @@ def _conflict(a: Fingerprint, b: Fingerprint) -> bool:
 
 
 def situation_link(candidate: Fingerprint, words: frozenset[str], situation: str,
-                   members: list[Fingerprint]) -> Link | None:
+                   members: list[Fingerprint], anchored: dict[str, float] | None = None) -> Link | None:
     """How ``candidate`` (a new story's first report, ``words`` its reach) joins a situation whose
-    reports of the day are ``members``, or None."""
+    reports of the day are ``members`` (``anchored``: their anchors, when known), or None."""
     recent = [m for m in members if abs(candidate.published - m.published) <= SITUATION_HOURS * 3600]
     if not recent or any(_conflict(candidate, m) for m in recent):
         return None
+    places = {p for m in recent for p in m.places}
+    if candidate.incident:  # only through another report of it: the same place, or one as alike
+        if _within(candidate.places, places):
+            return Link(situation, "same place", 100 + max(likeness(candidate, m) for m in recent))
+        like = max((likeness(candidate, m) for m in recent if m.incident and same_place(candidate, m)), default=0.0)
+        return Link(situation, "same event", 100 + like) if like >= SAME_INCIDENT else None
     like = max(likeness(candidate, m) for m in recent)
     if like >= SAME_INCIDENT:
         return Link(situation, "same event", 100 + like)
-    places = {p for m in recent for p in m.places}
     if _within(candidate.places, places):
         return Link(situation, "same place", 100 + like)
-    if candidate.incident:
-        return None
-    weight = sum(rarity for word, rarity in anchors(members).items() if word in words)
+    weight = sum(rarity for word, rarity in (anchors(members) if anchored is None else anchored).items()
+                 if word in words)
     fresh = min(abs(candidate.published - m.published) for m in recent) <= FRESH_HOURS * 3600
     needed = ANCHOR_EVIDENCE * (FRESH_SHARE if fresh else 1.0)
     return Link(situation, "anchors", round(weight, 2)) if weight >= needed else None
@@ -107,13 +132,13 @@ def situation_link(candidate: Fingerprint, words: frozenset[str], situation: str
 
 def development(story: Fingerprint, rung: list[Fingerprint]) -> str | None:
     """Why a later story of a situation changes it enough to ring again, or None: a Council
-    act where none rang yet, violence after threats and statements, a new incident with
-    casualties at a place none of the rung stories named."""
+    act where none rang yet, violence after threats and statements, a new incident at a
+    place none of the rung stories named."""
     if "council" in story.actions and not any("council" in r.actions for r in rung):
         return "a Council act"
     if story.incident and not any(r.incident for r in rung):
         return "violence after words"
     rung_places = {p for r in rung for p in r.places}
-    if story.incident and story.casualties and story.places and not story.places & rung_places:
-        return "a new incident with casualties"
+    if story.incident and story.places and not story.places & rung_places:
+        return "a new incident elsewhere"
     return None

@@ -110,7 +110,7 @@ class ServerSettings(Frozen):
         return value.rstrip("/") if value else value
 
     @model_validator(mode="after")
-    def _push_needs_a_port(self) -> "ServerSettings":
+    def _push_needs_a_port(self) -> ServerSettings:
         if self.public_url and self.port is None:
             raise ValueError("public_url needs a port: hubs deliver pushes to this server")
         return self
@@ -207,7 +207,7 @@ class TopicConfig(Frozen):
     evidence: dict[str, Points] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _rules_name_known_cues(self) -> "TopicConfig":
+    def _rules_name_known_cues(self) -> TopicConfig:
         problems = []
         for text in self.evidence:
             rule = parse_rule(text)

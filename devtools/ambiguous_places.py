@@ -20,8 +20,8 @@ from collections import Counter
 from pathlib import Path
 
 from classifiers.normalize import normalize
-from service.labelled import read_rows
 from core.config import DEFAULT_GAZETTEER, PROJECT_ROOT
+from service.labelled import read_rows
 
 SYRIA = {normalize(word) for word in "سوريا سورية السوري السورية السوريين السوريون دمشق".split()}
 

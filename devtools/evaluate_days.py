@@ -26,10 +26,9 @@ from dataclasses import dataclass, field, replace
 from itertools import combinations
 from pathlib import Path
 
-from classifiers.topics import classify
 from service.backtest import Replay, read_articles, replay, with_channels
-from service.runtime import load_runtime
 from service.labelled import day_of, read_rows
+from service.runtime import load_runtime
 
 
 @dataclass
@@ -48,7 +47,7 @@ class Tally:
     loudest: tuple[int, str] = (0, "")
     silent: list[str] = field(default_factory=list)  # situations shown that never rang
 
-    def add(self, other: "Tally") -> None:
+    def add(self, other: Tally) -> None:
         for name in ("situations", "rang", "relevant_situations", "relevant_rang", "alerted", "shown_alerted", "messages", "on_topic", "relevant",
                      "relevant_shown"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
@@ -121,10 +120,9 @@ def main(argv: list[str] | None = None) -> int:
     result = replay(runtime, read_articles(args.files))
     topics = list(runtime.config.topics)
     alerted = defaultdict(set)  # what the worker alerted on: the articles its stories carry, by topic
-    for r in rows:
-        if r["id"] in result.stories:
-            for topic in classify(runtime.classifier, r["title"], r["text"], "ar", detail=False).alert_topics:
-                alerted[topic].add(r["id"])
+    for article, story_topics in result.topics.items():
+        for topic in story_topics:
+            alerted[topic].add(article)
     by_day = defaultdict(list)
     for r in rows:
         by_day[day_of(r)].append(r)

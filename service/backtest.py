@@ -10,12 +10,16 @@ is every message and edit each channel would have received.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import gzip
 import html
 import itertools
 import json
+import logging
+import os
 import re
+import sys
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
@@ -30,6 +34,7 @@ from classifiers.language import detect_language
 from classifiers.topics import classify
 from core.config import ChannelConfig
 from core.models import Article, FeedEntry
+from service.cli import load
 from service.pipeline import Services, flush_digests, handle_article, is_commentary, skip_commentary
 from service.runtime import Runtime
 from store import Store
@@ -135,6 +140,7 @@ class Replay:
     actions: list[Action]  # every call the channels received, in time order
     stories: dict[str, tuple[str, str]]  # input id -> (story, situation) of each article that alerted
     urls: dict[str, str]  # input id -> its address (one article filed twice has one)
+    topics: dict[str, tuple[str, ...]]  # input id -> the topics its story alerted on
 
 
 def replay(runtime: Runtime, articles: list[Replayed]) -> Replay:
@@ -158,12 +164,12 @@ async def _replay(runtime: Runtime, articles: list[Replayed]) -> Replay:
             await _deliver_until(services, outbox, clock, recorder, float("inf"), actions, by_url)
             clock.now += 86400 + 1  # the last periods end: their digests go out
             await _deliver_until(services, outbox, clock, recorder, float("inf"), actions, by_url)
-            rows = store._db.rows("SELECT seen.entry_id, stories.id, stories.situation_id FROM seen "  # noqa: SLF001
-                                  "JOIN stories ON stories.id = seen.story_id")
+            rows = store._db.rows("SELECT seen.entry_id, stories.id, stories.situation_id, stories.topics "  # noqa: SLF001
+                                  "FROM seen JOIN stories ON stories.id = seen.story_id")
         finally:
             store.close()
     return Replay(actions, {row["entry_id"]: (row["id"], row["situation_id"] or row["id"]) for row in rows},
-                  {a.id: a.url for a in articles})
+                  {a.id: a.url for a in articles}, {row["entry_id"]: tuple(json.loads(row["topics"])) for row in rows})
 
 
 def _arrive(services: Services, article: Replayed) -> None:
@@ -250,3 +256,23 @@ def report(actions: list[Action], zone: str) -> str:
             when = datetime.fromtimestamp(a.time, local).strftime("%m-%d %H:%M")
             lines.append(f"  {when} {mark} [{a.situation_id}] {a.title[:90]} ({len(a.ids)} articles)")
     return "\n".join(lines)
+
+
+def command(args: argparse.Namespace) -> int:
+    """`bot.py backtest FILE... [--config PATH] [--json]`."""
+    runtime = load(args.config)
+    if "LOG_LEVEL" not in os.environ:  # the replay's own lines would bury what it prints
+        logging.getLogger().setLevel(logging.WARNING)
+    try:
+        articles = read_articles(Path(f) for f in args.files)
+    except (OSError, ValueError) as exc:
+        print(f"backtest: {exc}", file=sys.stderr)
+        return 1
+    actions = replay(runtime, articles).actions
+    if args.json:
+        for action in actions:
+            print(json.dumps(action.to_json(), ensure_ascii=False))
+        print(json.dumps(summary(actions), ensure_ascii=False))
+    else:
+        print(report(actions, runtime.config.bot.timezone))
+    return 0

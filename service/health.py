@@ -22,9 +22,9 @@ from prometheus_client import make_wsgi_app
 from alerts.reachability import Reachability
 from core import metrics
 from core.logs import event
+from fetchers.websub import PREFIX, Subscriptions
 from service.membership import LIVE_SECONDS, Membership
 from service.runtime import Runtime
-from fetchers.websub import PREFIX, Subscriptions
 from store import Store
 
 log = logging.getLogger("health")

@@ -23,21 +23,21 @@ from alerts.summary import summarize
 from alerts.threads import RingPolicy, place, rings
 from classifiers.grouping import WINDOW_HOURS, article_fingerprint, story_fingerprint, story_members
 from classifiers.index import StoryIndex
-from classifiers.situations import Link, development, reach
 from classifiers.language import detect_language
 from classifiers.normalize import normalize
+from classifiers.situations import Link, development, reach
 from classifiers.topics import classify
 from core import metrics
 from core.config import CommentarySettings, FeedConfig
 from core.errors import FetchError, FetchRefused
 from core.logs import event
-from service.membership import Membership
 from core.models import Alert, Article, Classification, FeedEntry, Source
-from service.runtime import Runtime
 from fetchers.feeds import poll_feed
 from fetchers.http import PAGE_TYPES, Fetcher
 from fetchers.pacing import backlog_cutoff, failure_backoff, next_interval, observed_rate, quieter, smoothed
 from fetchers.pages import Extracted, extract, without_headline
+from service.membership import Membership
+from service.runtime import Runtime
 from store import Store, StoryRecord, ThreadMessage, with_sources
 
 log = logging.getLogger("pipeline")

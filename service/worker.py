@@ -21,13 +21,13 @@ from alerts.outbox import Outbox
 from core import metrics
 from core.config import FeedConfig
 from core.errors import FetchError
-from service.health import BEAT_SECONDS, Health, beat, serve
 from core.logs import event
+from fetchers.websub import Subscription, Subscriptions, subscribe_form
+from service.health import BEAT_SECONDS, Health, beat, serve
 from service.membership import BEAT_SECONDS as MEMBERSHIP_SECONDS
 from service.membership import FEED_LEASE_SECONDS
 from service.pipeline import Services, flush_digests, forget_old_entries, run_cycle
 from service.reload import check_for_edit
-from fetchers.websub import Subscription, Subscriptions, subscribe_form
 from store import feed_lease
 
 log = logging.getLogger("worker")

@@ -4,13 +4,22 @@ from dataclasses import replace
 import pytest
 
 from classifiers.grouping import (
-    SAME_STORY, WINDOW_HOURS, Fingerprint, article_fingerprint, joins, lead_of, likeness,
-    places_conflict, story_fingerprint, story_members, veto,
+    SAME_STORY,
+    WINDOW_HOURS,
+    Fingerprint,
+    article_fingerprint,
+    joins,
+    lead_of,
+    likeness,
+    places_conflict,
+    story_fingerprint,
+    story_members,
+    veto,
 )
 from classifiers.index import StoryIndex
 from classifiers.topics import classify
-from service.runtime import load_runtime
 from devtools.evaluate_grouping import cluster, grade
+from service.runtime import load_runtime
 from tests.conftest import FIXTURES
 
 AFP = ("عقد مجلس الأمن الدولي جلسة طارئة مساء الجمعة لبحث التصعيد العسكري في إدلب شمال غرب سوريا. "
@@ -101,7 +110,7 @@ def _rows(name):
 def test_grouping_on_the_real_holdout_days():
     rows = [row for row in _rows("real/days_holdout.jsonl") if row.get("story")]
     grades = grade(rows, cluster(CLASSIFIER, rows))
-    assert grades.precision >= 0.86 and grades.recall >= 0.08, (grades.precision, grades.recall)
+    assert grades.precision >= 0.68 and grades.recall >= 0.25, (grades.precision, grades.recall)
 
 
 @pytest.mark.parametrize("name", ["grouping/articles.jsonl", "grouping/holdout.jsonl"])

@@ -5,11 +5,11 @@ from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
 from core.config import FeedConfig, FetchSettings, load_config
-from service.pipeline import Services, run_cycle
-from service.runtime import load_runtime
 from devtools.feed_server import FeedServer, static
 from fetchers.http import Fetcher
 from fetchers.pacing import backlog_cutoff, failure_backoff, next_interval, observed_rate, quieter, smoothed
+from service.pipeline import Services, run_cycle
+from service.runtime import load_runtime
 from store import Store
 from tests.conftest import write_config
 

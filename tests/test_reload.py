@@ -9,13 +9,13 @@ import subprocess
 import sys
 import threading
 import time
-from email.utils import format_datetime
 from datetime import datetime, timezone
+from email.utils import format_datetime
 from pathlib import Path
 
+from devtools.feed_server import FeedServer, static
 from service.reload import check_for_edit, describe_changes
 from service.runtime import load_runtime
-from devtools.feed_server import FeedServer, static
 from tests.conftest import ROOT, TOKEN, bot_env, write_config
 from tests.test_worker import wait_for
 

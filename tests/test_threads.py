@@ -2,7 +2,7 @@
 
 from datetime import datetime, timezone
 
-from alerts.message import TELEGRAM_LIMIT, render_thread, visible_length
+from alerts.message import render_thread, visible_length
 from alerts.threads import EDIT_WINDOW, RingPolicy, place
 from core.models import Alert, Source
 

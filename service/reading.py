@@ -1,0 +1,110 @@
+"""The classifier's commands: `classify`, `explain`, `check-config`, `tune`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from core.config import config_path
+from core.errors import ConfigError
+from service.cli import console, in_loop, load
+from service.runtime import load_runtime
+
+
+def classify(args: argparse.Namespace) -> int:
+    from classifiers.language import detect_language
+    from classifiers.topics import classify
+
+    runtime = load(args.config)
+    out = sys.stdout
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            title, text = str(item.get("title") or ""), str(item.get("text") or "")
+        except (json.JSONDecodeError, AttributeError) as exc:
+            out.write(json.dumps({"id": None, "line": number, "error": f"invalid JSON line: {exc}"}) + "\n")
+            continue
+        result = classify(runtime.classifier, title, text, detect_language(f"{title}\n{text}"), detail=False)
+        topics = {
+            name: {"score": score.score, "alert": score.alert, "matched": score.matched}
+            for name, score in result.topics.items()
+        }
+        out.write(json.dumps({"id": item.get("id"), "lang": result.lang, "topics": topics}, ensure_ascii=False) + "\n")
+    out.flush()
+    return 0
+
+
+def explain(args: argparse.Namespace) -> int:
+    from classifiers.explain import explain_text
+    from fetchers.targets import read_target
+
+    runtime = load(args.config)
+    try:
+        title, text, origin = in_loop(read_target(args.target, runtime.config.fetch))
+    except (OSError, ValueError) as exc:
+        print(f"explain: cannot read {args.target}: {exc}", file=sys.stderr)
+        return 1
+    console().print(*explain_text(runtime.classifier, title, text, origin))
+    return 0
+
+
+def check_config(args: argparse.Namespace) -> int:
+    from core.config import config_path
+
+    path = config_path(args.path)
+    try:
+        runtime = load_runtime(path)
+    except ConfigError as exc:
+        print(f"{path}: {len(exc.problems)} problem(s):", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    for warning in runtime.warnings:
+        print(f"warning: {warning}")
+    config = runtime.config
+    print(f"{path}: OK ({len(config.feeds)} feeds, {len(config.topics)} topics, {len(config.channels)} channels, "
+          f"{runtime.classifier.lexicon.size} patterns)")
+    return 0
+
+
+def tune(args: argparse.Namespace) -> int:
+    from classifiers.tuning import points_toml, tune
+    from service.config_edit import apply_proposal
+
+    runtime = load(args.config)
+    path = config_path(args.config)
+    from service.labelled import read_rows
+
+    try:
+        articles = [row for file in args.files for row in read_rows(Path(file))]
+    except (OSError, json.JSONDecodeError) as exc:
+        print(f"tune: cannot read labelled articles: {exc}", file=sys.stderr)
+        return 1
+    text = path.read_text(encoding="utf-8")
+    for name in args.topic or list(runtime.config.topics):
+        if name not in runtime.config.topics:
+            print(f"tune: unknown topic {name!r} (topics: {', '.join(runtime.config.topics)})", file=sys.stderr)
+            return 2
+        labelled = [(a.get("title", ""), a.get("text", ""), bool(a["labels"][name])) for a in articles
+                    if name in a.get("labels", {})]
+        if not any(label for *_, label in labelled) or all(label for *_, label in labelled):
+            print(f"tune: {name}: needs articles labelled both ways", file=sys.stderr)
+            return 1
+        proposal = tune(runtime.classifier, name, labelled, precision=args.precision)
+        print(f"# {name}: {len(labelled)} articles, {sum(l for *_, l in labelled)} on the topic")
+        print(f"# expected on unseen articles (5-fold): precision {proposal.expected.precision:.3f}, "
+              f"recall {proposal.expected.recall:.3f}; on these articles: precision {proposal.fitted.precision:.3f}, "
+              f"recall {proposal.fitted.recall:.3f}")
+        print(f"[topics.{name}]\nthreshold = {proposal.threshold:g}\n\n[topics.{name}.evidence]")
+        for rule, points in proposal.points.items():
+            print(f'"{rule}" = {points_toml(points)}')
+        print()
+        text = apply_proposal(text, proposal)
+    if args.write:
+        path.write_text(text, encoding="utf-8")
+        print(f"written to {path}; check it with: python bot.py check-config {path}")
+    return 0

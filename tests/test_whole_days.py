@@ -1,0 +1,84 @@
+"""Reading for the event on whole days: spellings that mean something else, commentary, and
+a story that only just reaches a threshold."""
+
+import json
+
+from classifiers.gazetteer import parse_gazetteer
+from classifiers.topics import build_classifier, classify
+from core.config import CommentarySettings, TopicConfig
+from core.models import FeedEntry
+from fetchers.feeds import parse_feed
+from service.pipeline import is_commentary
+from tests.conftest import bot_env, run_bot
+from tests.test_backtest import CHANNELS
+
+GAZETTEER, PROBLEMS = parse_gazetteer({"ambiguous": ["القصير"], "entity": [
+    {"id": "syria", "type": "place_sy", "name": "سوريا"},
+    {"id": "homs_towns", "type": "place_sy", "name": "بلدات ريف حمص", "aliases": ["القصير", "تلبيسة"]},
+]})
+WAR = build_classifier({"t": TopicConfig(label="t", threshold=3.0, cues={"attack": ["قصف*"], "syria": ["@type:place_sy"]},
+                                         evidence={"attack ~ syria": {"headline": 4.0}})}, GAZETTEER)
+
+
+def test_a_spelling_that_means_something_else_names_its_place_only_beside_syria():
+    assert not PROBLEMS
+    egypt = classify(WAR, "قصف عشوائي للمراكب في القصير على البحر الأحمر", "", "ar")
+    assert not egypt.topics["t"].alert and not [h for h in egypt.mentions if h.entity.id == "homs_towns"]
+    syria = classify(WAR, "قصف على القصير في ريف حمص بسوريا", "", "ar")
+    assert syria.topics["t"].alert and [h for h in syria.mentions if h.entity.id == "homs_towns"]
+    assert classify(WAR, "قصف على تلبيسة", "", "ar").topics["t"].alert  # an unambiguous town names Syria itself
+    _, problems = parse_gazetteer({"ambiguous": ["الزبداني"], "entity": [{"id": "x", "type": "place_sy", "name": "س"}]})
+    assert problems == ["ambiguous: 'الزبداني' is the spelling of no entity"]
+
+
+def entry(*sections: str) -> FeedEntry:
+    return FeedEntry("f", "1", "http://a/1", "t", "", None, sections)
+
+
+def test_commentary_is_told_by_the_feed_or_its_section():
+    settings = CommentarySettings()
+    assert is_commentary(settings, False, entry("مقالات")) and is_commentary(settings, False, entry("Opinion"))
+    assert is_commentary(settings, True, entry()) and not is_commentary(settings, False, entry("عربي ودولي"))
+    assert not is_commentary(CommentarySettings(alert=True), True, entry("مقالات"))
+    rss = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title><item><title>x</title>'
+           '<link>http://a/1</link><category>مقالات</category><category>سوريا</category></item></channel></rss>')
+    from core.config import FeedConfig
+
+    [item] = parse_feed(FeedConfig(name="f", url="http://a/feed"), rss.encode(), {}, "http://a/feed")
+    assert item.sections == ("مقالات", "سوريا")
+
+
+def test_a_column_on_the_war_stays_silent_in_a_replay(tmp_path):
+    title = "قصف جوي على ريف إدلب ومقتل مدنيين"
+    text = "قصفت طائرات حربية بلدات في ريف إدلب اليوم الاثنين وقتل خمسة مدنيين بحسب الدفاع المدني السوري."
+    lines = [{"id": "news", "title": title, "text": text, "source": "A", "url": "http://a/1",
+              "published": "2026-01-05T10:00:00+00:00"},
+             {"id": "column", "title": title, "text": text, "source": "B", "url": "http://b/1", "category": "مقالات",
+              "published": "2026-01-05T11:00:00+00:00"}]
+    day = tmp_path / "day.jsonl"
+    day.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
+    config = tmp_path / "c.toml"
+    config.write_text(CHANNELS, encoding="utf-8")
+    result = run_bot("backtest", str(day), "--config", str(config), "--json", env=bot_env(tmp_path))
+    shown = {i for line in result.stdout.splitlines()[:-1] for i in json.loads(line)["ids"]}
+    assert shown == {"news"}
+
+
+def test_a_story_that_only_just_reaches_the_threshold_joins_a_situation_but_opens_none(tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text(CHANNELS + "\n[alerts]\nopen_margin = 50\n", encoding="utf-8")
+    lines = [{"id": "alone", "title": "قصف جوي على ريف إدلب ومقتل مدنيين",
+              "text": "قصفت طائرات حربية بلدات في ريف إدلب اليوم وقتل خمسة مدنيين.", "source": "A",
+              "url": "http://a/1", "published": "2026-01-05T10:00:00+00:00"}]
+    day = tmp_path / "day.jsonl"
+    day.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
+    held = run_bot("backtest", str(day), "--config", str(config), "--json", env=bot_env(tmp_path, LOG_LEVEL="INFO"))
+    assert held.stdout.splitlines()[:-1] == [] and "alert_held" in held.stderr
+
+
+def test_explain_shows_a_columns_byline_counting_against_the_topic(tmp_path):
+    column = tmp_path / "column.txt"
+    column.write_text("أحمد علي يكتب: سوريا والغارات التي لا تنتهي\nبقلم أحمد علي. إن الغارات على إدلب تقتل الأبرياء "
+                      "كل يوم، وعلينا أن نسأل أنفسنا عن دورنا.", encoding="utf-8")
+    out = run_bot("explain", str(column), env=bot_env(tmp_path)).stdout
+    assert "opinion" in out and "【يكتب】" in out
