@@ -1,1 +1,3 @@
-"""Network out: summaries, messages, the outbox sender and the console/JSONL sinks."""
+"""Network out: summaries, messages and a situation's thread (what rings), the outbox sender,
+Telegram and its reachability, digests, the console/JSONL sinks. Imports core and the store;
+never the service above it."""

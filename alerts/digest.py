@@ -29,8 +29,7 @@ def render_digest(mode: str, stories: Sequence[StoryRecord], labels: Mapping[str
     situations: dict[str, list[StoryRecord]] = {}
     for story in stories:
         situations.setdefault(story.situation, []).append(story)
-    ordered = [(first, story) for group in situations.values() for first, story in
-               zip([True] + [False] * (len(group) - 1), group)]
+    ordered = [(index == 0, story) for group in situations.values() for index, story in enumerate(group)]
     for count, (first, story) in enumerate(ordered):
         topics = "، ".join(labels.get(t, t) for t in story.topics)
         outlets = f" ({len(story.sources)} مصادر)" if len(story.sources) > 1 else ""

@@ -18,7 +18,8 @@ def print_alert(alert: Alert, text: str, as_json: bool = False, stream: TextIO |
     else:
         header = "تحديث" if alert.is_update else "تنبيه"
         chats = ", ".join(alert.chat_ids) or "(no channel subscribed)"
-        stream.write(f"──── {header} {alert.story_id} → {chats}\n{plain_text(text)}\n\n")
+        thread = f" (ضمن {alert.situation_id})" if alert.situation_id and alert.situation_id != alert.story_id else ""
+        stream.write(f"──── {header} {alert.story_id}{thread} → {chats}\n{plain_text(text)}\n\n")
     stream.flush()
 
 

@@ -1,1 +1,3 @@
-"""Shared value types, configuration, errors, logging and the one orchestrator."""
+"""What every layer shares: frozen value types (models), configuration parsed once into typed
+objects (config), errors, logging and metrics. The bottom layer: it imports nothing of the
+project, and everything may import it."""

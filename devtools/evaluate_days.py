@@ -1,6 +1,7 @@
 """Whole labelled days replayed through the worker, graded as a subscriber lives them.
 
-    python -m devtools.evaluate_days tests/fixtures/real/days_holdout.jsonl [more files] [--config PATH]
+    python -m devtools.evaluate_days tests/fixtures/real/days_holdout.jsonl [more files] [--config PATH] \
+        [--outlets] [--errors]
 
 Every article of every file goes through `bot.py backtest`'s replay (the worker's own
 logic on the articles' clock), to one channel per topic. Each channel is then graded,
@@ -15,6 +16,9 @@ situation label is a situation of its own):
 - messages on topic: the messages whose leading article is labelled on the topic;
   relevant articles shown: the articles labelled on the topic that the channel shows;
 - stories: pairwise precision and recall of the replay's stories against `story`.
+
+Then per year, per outlet (with --outlets; an outlet's messages are those its articles
+lead, its relevant articles its own), and over all days.
 """
 
 from __future__ import annotations
@@ -111,7 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", default=None)
     parser.add_argument("--timezone", default="UTC",
                         help="the desk's day, where situations end (default UTC: the labels' days are UTC dates)")
-    parser.add_argument("--errors", action="store_true", help="list the situations shown that never rang")
+    parser.add_argument("--errors", action="store_true",
+                        help="list the situations shown that never rang, messages off topic, relevant articles missed")
+    parser.add_argument("--outlets", action="store_true", help="the figures per outlet too")
     args = parser.parse_args(argv)
     runtime = load_runtime(args.config)  # replayed to one channel per topic, @<topic>
     bot = runtime.config.bot.model_copy(update={"timezone": args.timezone})
@@ -136,6 +142,20 @@ def main(argv: list[str] | None = None) -> int:
             totals[topic].add(tally)
             print(f"  {topic}: {tally.line()}")
         pairs = [x + y for x, y in zip(pairs, story_pairs(by_day[day], result))]
+    for name, key in (("year", lambda r: day_of(r)[:4]), ("outlet", lambda r: r.get("outlet") or "?")):
+        groups = defaultdict(list)
+        for r in rows:
+            groups[key(r)].append(r)
+        if len(groups) > 1 and (name == "year" or args.outlets):
+            for group in sorted(groups):
+                by_group = {t: Tally() for t in topics}
+                for day in sorted(by_day):
+                    mine = [r for r in by_day[day] if key(r) == group]
+                    for topic in topics:
+                        by_group[topic].add(grade_channel(mine, result, f"@{topic}", topic, alerted[topic], situation))
+                print(f"== {name} {group} ({len(groups[group])} articles)")
+                for topic in topics:
+                    print(f"  {topic}: {by_group[topic].line()}")
     print("== all days")
     for topic in topics:
         print(f"  {topic}: {totals[topic].line()}")

@@ -1,1 +1,1 @@
-"""Network in: feeds polled, pages fetched, bodies extracted."""
+"""Network in: feeds polled, pages fetched, bodies extracted. Imports core; never the service."""

@@ -163,12 +163,10 @@ async def _process_entry(services: Services, feed: FeedConfig, entry: FeedEntry,
 
 @dataclass(frozen=True)
 class Outcome:
-    """What one alerted article did: its story (new or joined) and where it went."""
+    """What one alerted article did: its story, new or joined."""
 
     story: StoryRecord
     is_update: bool
-    link: Link | None  # how a new story joined an earlier story's situation
-    messages: tuple[ThreadMessage, ...]
 
 
 def is_commentary(settings: CommentarySettings, opinion_feed: bool, entry: FeedEntry) -> bool:
@@ -222,8 +220,7 @@ def handle_article(services: Services, feed_url: str, article: Article, classifi
                                  deliver=services.deliver, digests=digests, entry_url=entry.url,
                                  now=services.clock())
         _story_index(services)  # the saved story read back in: a failed save leaves no member behind
-    chats = tuple(dict.fromkeys(chat for chat, _ in recipients + digests))
-    alert = replace(_alert(saved, is_update, chats), sources=tuple(Source(*s) for s in saved.sources))
+    alert = _alert(saved, is_update, tuple(dict.fromkeys(chat for chat, _ in recipients + digests)))
     if is_update:
         metrics.STORY_UPDATES.inc()
     else:
@@ -237,7 +234,7 @@ def handle_article(services: Services, feed_url: str, article: Article, classifi
         services.announce(alert, render(alert, _labels(runtime), runtime.config.bot.timezone, _kinds(runtime)))
     if services.on_queued and services.deliver:
         services.on_queued()
-    return Outcome(saved, is_update, link, tuple(messages))
+    return Outcome(saved, is_update)
 
 
 def _opening_topics(runtime: Runtime, classification: Classification, topics: tuple[str, ...]) -> tuple[str, ...]:
@@ -264,14 +261,11 @@ def _thread_messages(services: Services, story: StoryRecord, is_update: bool, re
     store, runtime = services.store, services.runtime
     config = runtime.config
     policy = RingPolicy(config.alerts.rings, config.alerts.ring_gap)
-    known: dict[str, StoryRecord] = {story.id: story}
+    known: dict[str, StoryRecord | None] = {story.id: story}  # the stories the messages show, read once
 
     def record(story_id: str) -> StoryRecord | None:
         if story_id not in known:
-            found = store.story(story_id)
-            if found is None:
-                return None
-            known[story_id] = found
+            known[story_id] = store.story(story_id)
         return known[story_id]
 
     situation = story.situation

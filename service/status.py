@@ -89,13 +89,13 @@ def stats(args: argparse.Namespace) -> int:
     screen.print(table)
     if heartbeat:
         beat, at = heartbeat
-        console.print(f"worker: last heartbeat {time.time() - at:.0f}s ago (pid {beat['pid']}, config "
+        screen.print(f"worker: last heartbeat {time.time() - at:.0f}s ago (pid {beat['pid']}, config "
                       f"{beat['config']}, {beat['feeds']} feeds, {beat['feeds_failing']} failing, "
                       f"{beat['outbox_pending']} messages pending)")
     else:
-        console.print("worker: no heartbeat recorded (the worker has not run with this database)")
+        screen.print("worker: no heartbeat recorded (the worker has not run with this database)")
     if workers:
-        console.print(workers_table(workers))
+        screen.print(workers_table(workers))
     return 0
 
 

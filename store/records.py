@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-EDIT_DELAY = 60.0  # outlets joining a story within a minute make one edit, not a storm
+EDIT_DELAY = 60.0  # a message is edited at most once a minute: outlets arriving together make one edit
 
 
 @dataclass(frozen=True, slots=True)

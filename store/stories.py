@@ -17,8 +17,9 @@ _OUTBOX_UPSERT = """INSERT INTO outbox (message_key, chat_id, thread_id, text, n
       changed_story = excluded.changed_story,
       edit_pending = CASE WHEN outbox.status = 'sent' AND outbox.text != excluded.text
                           THEN 1 ELSE outbox.edit_pending END,
-      next_attempt_at = CASE WHEN outbox.status = 'sent' AND outbox.edit_pending = 0
-                             THEN ? ELSE outbox.next_attempt_at END"""
+      next_attempt_at = CASE WHEN outbox.status != 'sent' OR outbox.edit_pending = 1 THEN outbox.next_attempt_at
+                             WHEN COALESCE(outbox.attempted_at, 0) + ? > ? THEN COALESCE(outbox.attempted_at, 0) + ?
+                             ELSE ? END"""
 
 # Saves of stories take turns (the worker holds the "stories" lock), so versions commit in order.
 _NEXT = "(SELECT COALESCE(MAX(version), 0) + 1 FROM stories)"
@@ -76,7 +77,8 @@ class Stories:
         created or extended + its thread messages, all or nothing.
 
         A message not yet in the outbox is queued to go now; one already sent gets the new text
-        and an edit flag (the edit waits EDIT_DELAY, so outlets arriving together make one edit).
+        and an edit flag: the edit goes now, or EDIT_DELAY after the message's last send or edit
+        (outlets arriving together make one edit, and a busy thread one a minute).
         """
         now = time.time() if now is None else now
         with self._database.transaction() as db:
@@ -104,7 +106,7 @@ class Stories:
             for m in messages if deliver else ():
                 db.run(_OUTBOX_UPSERT, (m.key, m.chat_id, m.thread_id, m.text, now, now, m.situation_id, m.part,
                                         int(m.notify), m.reply_to, json.dumps(m.stories), m.opened_at,
-                                        m.changed_story, now + EDIT_DELAY))
+                                        m.changed_story, EDIT_DELAY, now, EDIT_DELAY, now))
         return self.story(story.id) or story
 
     def thread(self, situation_id: str, chat_id: str) -> list[ThreadMessage]:

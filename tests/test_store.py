@@ -79,17 +79,22 @@ def test_new_sources_flag_sent_rows_for_an_edit(store_target):
     store = Store(store_target)
     store.save_story(story(), feed_url="f", entry_id="e1", messages=first_messages("s1", {"-1": "v1"}), deliver=True)
     row = store.due(1e12)[0]
+    store.claim(row, "w", time.time() + 60)
     store.mark_sent(row, 42, row.text)
     assert store.due(1e12) == []
     two = story(sources=(("A", "http://a/1", "t"), ("B", "http://b/1", "t")))
     store.save_story(two, feed_url="g", entry_id="e9", messages=first_messages("s1", {"-1": "v2"}), deliver=True)
-    assert store.due(time.time() + 1) == []  # edits wait a minute so joining outlets coalesce
+    assert store.due(time.time() + 1) == []  # a minute after the send: joining outlets coalesce
     three = story(sources=two.sources + (("C", "http://c/1", "t"),))
     store.save_story(three, feed_url="h", entry_id="e10", messages=first_messages("s1", {"-1": "v3"}), deliver=True)
     edit = store.due(1e12)[0]
     assert edit.text == "v3" and len(store.due(1e12)) == 1
     assert edit.edit_pending and edit.message_id == 42
     assert [s[0] for s in store.story("s1").sources] == ["A", "B", "C"]
+    store.mark_sent(edit, 42, edit.text)
+    store._db.run("UPDATE outbox SET attempted_at = ?", (time.time() - 120,))  # noqa: SLF001 - edited long ago
+    store.save_story(three, feed_url="i", entry_id="e11", messages=first_messages("s1", {"-1": "v4"}), deliver=True)
+    assert [r.text for r in store.due(time.time() + 1)] == ["v4"]  # a quiet message is edited at once
 
 
 def test_disabled_and_migrated_chats_are_remembered(store_target):
