@@ -179,13 +179,13 @@ def headline_places(mentions: Iterable[Hit]) -> frozenset[str]:
     return frozenset(keys)
 
 
-def _steps(key: str) -> list[str]:
+def place_path(key: str) -> list[str]:
     return key.replace(":", "/").split("/")
 
 
-def _deepest(places: frozenset[str]) -> list[list[str]]:
+def deepest_places(places: frozenset[str]) -> list[list[str]]:
     """The most specific places named: a governorate named beside one of its towns says nothing more."""
-    paths = [_steps(p) for p in places]
+    paths = [place_path(p) for p in places]
     return [p for p in paths if not any(len(q) > len(p) and q[: len(p)] == p for q in paths)]
 
 
@@ -197,7 +197,7 @@ def places_conflict(a: frozenset[str], b: frozenset[str]) -> bool:
         shorter = min(len(x), len(y))
         return x[:shorter] == y[:shorter]
 
-    return bool(a and b) and not any(agree(x, y) for x in _deepest(a) for y in _deepest(b))
+    return bool(a and b) and not any(agree(x, y) for x in deepest_places(a) for y in deepest_places(b))
 
 
 def same_place(a: Fingerprint, b: Fingerprint) -> bool:
@@ -205,7 +205,7 @@ def same_place(a: Fingerprint, b: Fingerprint) -> bool:
     could be two incidents."""
     if not a.places or not b.places:
         return True
-    return any(x == y for x in _deepest(a.places) for y in _deepest(b.places))
+    return any(x == y for x in deepest_places(a.places) for y in deepest_places(b.places))
 
 
 def resemblance(a: frozenset[int], b: frozenset[int]) -> float:

@@ -135,6 +135,7 @@ class StoryIndex:
 
 def _keys(member: Fingerprint) -> list[str]:
     """The words that index a member: its most weighted (rarest, headline first), plus its copy sketch."""
-    words = ((word, weight) for word, weight in member.vector.items() if not word.startswith("#"))  # concepts: too common
+    # concepts are too common to index by
+    words = ((word, weight) for word, weight in member.vector.items() if not word.startswith("#"))
     ranked = sorted(words, key=lambda item: (-item[1], item[0]))[:INDEX_WORDS]
     return [word for word, _ in ranked] + [f"#{h}" for h in sorted(member.sketch)[:4]]

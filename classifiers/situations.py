@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from classifiers.events import VIOLENCE, concepts
-from classifiers.grouping import Fingerprint, _deepest, _steps, likeness, places_conflict, rarity, same_place
+from classifiers.grouping import Fingerprint, deepest_places, likeness, place_path, places_conflict, rarity, same_place
 from classifiers.normalize import content_words
 
 SITUATION_HOURS = 24  # a situation's reports this recent (and of the same day) are compared with
@@ -91,14 +91,14 @@ def candidate_keys(candidate: Fingerprint, words: frozenset[str]) -> set[str]:
 
 
 def _place_keys(places: Iterable[str]) -> set[str]:
-    return {"^" + "/".join(path[:depth]) for place in places for path in [_steps(place)]
+    return {"^" + "/".join(path[:depth]) for place in places for path in [place_path(place)]
             for depth in range(PLACE_DEPTH, len(path) + 1)}
 
 
 def _within(new: frozenset[str], known: Iterable[str]) -> bool:
     """The most specific places the new story names lie inside ones the situation names, deep enough."""
-    held = [path for path in map(_steps, known) if len(path) >= PLACE_DEPTH]
-    return bool(new) and bool(held) and all(any(n[: len(h)] == h for h in held) for n in _deepest(new))
+    held = [path for path in map(place_path, known) if len(path) >= PLACE_DEPTH]
+    return bool(new) and bool(held) and all(any(n[: len(h)] == h for h in held) for n in deepest_places(new))
 
 
 def _conflict(a: Fingerprint, b: Fingerprint) -> bool:

@@ -52,8 +52,8 @@ class Tally:
     silent: list[str] = field(default_factory=list)  # situations shown that never rang
 
     def add(self, other: Tally) -> None:
-        for name in ("situations", "rang", "relevant_situations", "relevant_rang", "alerted", "shown_alerted", "messages", "on_topic", "relevant",
-                     "relevant_shown"):
+        for name in ("situations", "rang", "relevant_situations", "relevant_rang", "alerted", "shown_alerted",
+                     "messages", "on_topic", "relevant", "relevant_shown"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.rings += other.rings
         self.silent += other.silent

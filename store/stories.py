@@ -10,8 +10,8 @@ from store.db import Handle, PostgresDatabase, SqliteDatabase
 from store.entries import MARK_SEEN
 from store.records import EDIT_DELAY, StoryRecord, ThreadMessage
 
-_OUTBOX_UPSERT = """INSERT INTO outbox (message_key, chat_id, thread_id, text, next_attempt_at, created_at, situation_id,
-                                        part, notify, reply_to, stories, opened_at, changed_story)
+_OUTBOX_UPSERT = """INSERT INTO outbox (message_key, chat_id, thread_id, text, next_attempt_at, created_at,
+                                        situation_id, part, notify, reply_to, stories, opened_at, changed_story)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (message_key, chat_id) DO UPDATE SET text = excluded.text, stories = excluded.stories,
       changed_story = excluded.changed_story,
@@ -43,7 +43,8 @@ class Stories:
             part = story_ids[chunk : chunk + 500]
             rows = self._db.rows(f"SELECT id, fingerprint, situation_id FROM stories WHERE id IN "
                                  f"({','.join('?' * len(part))})", part)
-            found.update((row["id"], (json.loads(row["fingerprint"]), row["situation_id"] or row["id"])) for row in rows)
+            found.update((row["id"], (json.loads(row["fingerprint"]), row["situation_id"] or row["id"]))
+                         for row in rows)
         return found
 
     def story(self, story_id: str) -> StoryRecord | None:
