@@ -16,6 +16,7 @@ from datetime import datetime
 
 from alerts.limits import FloodLimiter
 from alerts.telegram import ChatMoved, Sent, TelegramSender
+from alerts.threads import EDIT_WINDOW
 from core import metrics
 from core.errors import ChatUnavailable, DeliveryError, DeliveryRetry
 from core.logs import event
@@ -26,7 +27,6 @@ IDLE_WAIT = 30.0
 CLAIM_SECONDS = 60.0  # a row claimed by a worker that died is sent by another after this
 HISTORY = 120.0  # seconds of attempts the flood limits are counted on (the longest window is 61 s)
 PLAUSIBLE = 86400.0  # a feed's date older than a day (or in the future) says nothing about our delay
-EDIT_LIMIT = 47 * 3600.0  # Telegram edits a bot's message for 48 hours: an older one is sent anew instead
 
 
 def published_at(iso: str) -> float | None:
@@ -113,7 +113,7 @@ class Outbox:
     async def _send(self, row: OutboxRow, chat_id: str, reply_to: int | None) -> None:
         edit = row.message_id if row.status == "sent" and row.edit_pending else None
         notify = row.notify and row.status != "sent"
-        anew = bool(edit and row.sent_at and self.clock() - row.sent_at > EDIT_LIMIT)
+        anew = bool(edit and row.sent_at and self.clock() - row.sent_at > EDIT_WINDOW)
         if anew:  # too old to edit: the new text arrives silently, answering the old message
             edit, notify, reply_to = None, False, row.message_id
         try:

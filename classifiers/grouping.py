@@ -238,8 +238,12 @@ def likeness(a: Fingerprint, b: Fingerprint) -> float:
     return round(min(1.0, text + 0.1 * shared), 4)
 
 
+def utc_day(moment: float) -> int:
+    return int(moment // 86400)
+
+
 def joins(candidate: Fingerprint, members: list[Fingerprint], threshold: float = SAME_STORY,
-          day: Callable[[float], Hashable] = lambda moment: int(moment // 86400)) -> float:
+          day: Callable[[float], Hashable] = utc_day) -> float:
     """How well ``candidate`` joins a story: its best likeness to a member of the last
     WINDOW_HOURS, or 0 when it falls short or any such member vetoes it (copies are never vetoed).
     Two incidents (reports of violence that happened) of one ``day`` need less likeness."""

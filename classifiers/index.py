@@ -11,14 +11,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Hashable
 
-from classifiers.grouping import MEMBERS, SAME_STORY, Fingerprint, joins
+from classifiers.grouping import MEMBERS, SAME_STORY, Fingerprint, joins, utc_day
 from classifiers.situations import Link, anchors, candidate_keys, link_keys, situation_link
 
 INDEX_WORDS = 8  # each member's rarest words index its story
-
-
-def utc_day(moment: float) -> int:
-    return int(moment // 86400)
 
 
 class StoryIndex:

@@ -20,11 +20,20 @@ a wrong merge silences a desk's alert, a split costs one notification.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from classifiers.events import VIOLENCE, concepts
-from classifiers.grouping import Fingerprint, deepest_places, likeness, place_path, places_conflict, rarity, same_place
+from classifiers.grouping import (
+    BROAD,
+    Fingerprint,
+    deepest_places,
+    likeness,
+    place_path,
+    places_conflict,
+    rarity,
+    same_place,
+)
 from classifiers.normalize import content_words
 
 SITUATION_HOURS = 24  # a situation's reports this recent (and of the same day) are compared with
@@ -61,18 +70,8 @@ def reach(title: str, text: str, entities: Iterable[str] = ()) -> frozenset[str]
 def anchors(members: list[Fingerprint]) -> dict[str, float]:
     """The rare words of a situation's first reports' headlines and leads, with their rarity."""
     idf = rarity().idf
-    found: dict[str, float] = {}
-    for member in sorted(members, key=lambda m: m.published)[:ANCHOR_REPORTS]:
-        for word in member.vector:
-            if word[0] == "#" and word[1:] in CONCEPT_ANCHORS:
-                found[word] = CONCEPT_ANCHORS[word[1:]]
-            elif word[0] == "#" and word[1:] in VIOLENCE:
-                found[word] = GENERAL_CONCEPT_ANCHOR
-            elif word[0] == "@" and word[1:] not in ("syria", "syria_regions"):
-                found[word] = ENTITY_ANCHOR
-            elif word[0] not in "@#" and idf(word) >= ANCHOR_RARITY:
-                found[word] = idf(word)
-    return found
+    first = sorted(members, key=lambda m: m.published)[:ANCHOR_REPORTS]
+    return {word: weight for member in first for word in member.vector if (weight := _anchor_weight(word, idf))}
 
 
 def link_keys(member: Fingerprint) -> set[str]:
@@ -80,9 +79,20 @@ def link_keys(member: Fingerprint) -> set[str]:
     (deep enough), its specific concepts. A story that shares none of them cannot join it, so
     the index compares a new story only with the situations it shares keys with."""
     idf = rarity().idf
-    keys = {word for word in member.vector if (word[0] == "@" and word[1:] not in ("syria", "syria_regions"))
-            or (word[0] == "#" and word[1:] in CONCEPT_ANCHORS) or (word[0] not in "@#" and idf(word) >= ANCHOR_RARITY)}
+    keys = {word for word in member.vector
+            if _anchor_weight(word, idf) and (word[0] != "#" or word[1:] in CONCEPT_ANCHORS)}  # not any violence
     return keys | _place_keys(member.places)
+
+
+def _anchor_weight(word: str, idf: Callable[[str], float]) -> float:
+    """How much naming ``word`` (a word, a #concept, an @entity) ties a story to a situation; 0: nothing."""
+    kind, name = word[0], word[1:]
+    if kind == "#":
+        return CONCEPT_ANCHORS.get(name, GENERAL_CONCEPT_ANCHOR if name in VIOLENCE else 0.0)
+    if kind == "@":
+        return 0.0 if name in BROAD else ENTITY_ANCHOR
+    rare = idf(word)
+    return rare if rare >= ANCHOR_RARITY else 0.0
 
 
 def candidate_keys(candidate: Fingerprint, words: frozenset[str]) -> set[str]:

@@ -141,7 +141,7 @@ def read(classifier: Classifier, title: str, text: str) -> list[Segment]:
 
 def _without_ambiguous(segments: list[Segment]) -> list[Segment]:
     """A spelling that also means something else («دوماً», «القدم», «القصير» of Egypt) names its
-    place only when the story names Syria otherwise (another place, a party, «سوريا»)."""
+    place only when the story names a place in Syria otherwise (another town, «سوريا», «السوريين»)."""
     hits = [raw for segment in segments for found in segment.hits.values() for raw in found if raw[1] is not None]
     if not any(raw[1].ambiguous for raw in hits):
         return segments

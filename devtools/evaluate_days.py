@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from itertools import combinations
 from pathlib import Path
 
-from service.backtest import Replay, read_articles, replay, with_channels
+from service.backtest import Replay, article_of, replay, with_channels
 from service.labelled import day_of, read_rows
 from service.runtime import load_runtime
 
@@ -109,6 +109,37 @@ def story_pairs(rows: list[dict], result: Replay) -> tuple[int, int, int]:
     return tp, found, labelled
 
 
+def grade(by_day: dict[str, list[dict]], result: Replay, topics: list[str], alerted: dict[str, set[str]],
+          situation: dict[str, str]) -> dict[str, Tally]:
+    """Each topic's channel over these days."""
+    totals = {t: Tally() for t in topics}
+    for day in sorted(by_day):
+        for topic in topics:
+            totals[topic].add(grade_channel(by_day[day], result, f"@{topic}", topic, alerted[topic], situation))
+    return totals
+
+
+def print_errors(topic: str, rows: list[dict], result: Replay, tally: Tally, situation: dict[str, str]) -> None:
+    """The messages off topic, the relevant articles missed, the situations shown that never rang."""
+    chat = f"@{topic}"
+    by_id = {r["id"]: r for r in rows}
+    shown_urls = {result.urls[i] for a in result.actions if a.chat_id == chat for i in a.ids}
+
+    def line(kind: str, row: dict) -> str:
+        return f"  {topic}: {kind}: {row['id']} [{row.get('outlet')}/{row.get('category', '')}] {row['title'][:80]}"
+
+    for a in result.actions:
+        if a.chat_id == chat and a.action == "send" and a.lead in by_id and not by_id[a.lead]["labels"].get(topic):
+            print(line("off topic", by_id[a.lead]))
+    for row in rows:
+        if row["labels"].get(topic) and result.urls.get(row["id"]) not in shown_urls:
+            print(line("missed", row))
+    for name in tally.silent:
+        print(f"  {topic}: never rang: {name}")
+        for i in (i for i, s in situation.items() if s == name and i in result.stories):
+            print(f"      in {result.stories[i][1]}: {by_id[i]['title'][:70]}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("files", nargs="+", type=Path)
@@ -123,65 +154,37 @@ def main(argv: list[str] | None = None) -> int:
     bot = runtime.config.bot.model_copy(update={"timezone": args.timezone})
     runtime = with_channels(replace(runtime, config=runtime.config.model_copy(update={"channels": (), "bot": bot})))
     rows = [r for path in args.files for r in read_rows(path)]
-    result = replay(runtime, read_articles(args.files))
+    result = replay(runtime, [article_of(r) for r in rows])
     topics = list(runtime.config.topics)
     alerted = defaultdict(set)  # what the worker alerted on: the articles its stories carry, by topic
     for article, story_topics in result.topics.items():
         for topic in story_topics:
             alerted[topic].add(article)
-    by_day = defaultdict(list)
-    for r in rows:
-        by_day[day_of(r)].append(r)
-    totals = {t: Tally() for t in topics}
-    pairs = [0, 0, 0]
     situation = situations_of(rows)
-    for day in sorted(by_day):
-        print(f"== {day} ({len(by_day[day])} articles)")
+
+    def print_grades(heading: str, chosen: list[dict]) -> dict[str, Tally]:
+        by_day = defaultdict(list)
+        for r in chosen:
+            by_day[day_of(r)].append(r)
+        tallies = grade(by_day, result, topics, alerted, situation)
+        print(f"== {heading} ({len(chosen)} articles)")
         for topic in topics:
-            tally = grade_channel(by_day[day], result, f"@{topic}", topic, alerted[topic], situation)
-            totals[topic].add(tally)
-            print(f"  {topic}: {tally.line()}")
-        pairs = [x + y for x, y in zip(pairs, story_pairs(by_day[day], result))]
+            print(f"  {topic}: {tallies[topic].line()}")
+        return tallies
+
+    for day in sorted({day_of(r) for r in rows}):
+        print_grades(day, [r for r in rows if day_of(r) == day])
     for name, key in (("year", lambda r: day_of(r)[:4]), ("outlet", lambda r: r.get("outlet") or "?")):
-        groups = defaultdict(list)
-        for r in rows:
-            groups[key(r)].append(r)
-        if len(groups) > 1 and (name == "year" or args.outlets):
-            for group in sorted(groups):
-                by_group = {t: Tally() for t in topics}
-                for day in sorted(by_day):
-                    mine = [r for r in by_day[day] if key(r) == group]
-                    for topic in topics:
-                        by_group[topic].add(grade_channel(mine, result, f"@{topic}", topic, alerted[topic], situation))
-                print(f"== {name} {group} ({len(groups[group])} articles)")
-                for topic in topics:
-                    print(f"  {topic}: {by_group[topic].line()}")
-    print("== all days")
-    for topic in topics:
-        print(f"  {topic}: {totals[topic].line()}")
-    titles = {r["id"]: r["title"] for r in rows}
-    by_id = {r["id"]: r for r in rows}
+        groups = sorted({key(r) for r in rows})
+        for group in groups if len(groups) > 1 and (name == "year" or args.outlets) else ():
+            print_grades(f"{name} {group}", [r for r in rows if key(r) == group])
+    totals = print_grades("all days", rows)
     for topic in topics if args.errors else ():
-        shown = {i for a in result.actions if a.chat_id == f"@{topic}" for i in a.ids}
-        shown_urls = {result.urls[i] for i in shown}
-        for a in result.actions:
-            if a.chat_id == f"@{topic}" and a.action == "send" and a.lead in by_id \
-                    and not by_id[a.lead]["labels"].get(topic):
-                row = by_id[a.lead]
-                print(f"  {topic}: off topic: {row['id']} [{row.get('outlet')}/{row.get('category', '')}] "
-                      f"{row['title'][:80]}")
-        for row in rows:
-            if row["labels"].get(topic) and result.urls.get(row["id"]) not in shown_urls:
-                print(f"  {topic}: missed: {row['id']} [{row.get('outlet')}/{row.get('category', '')}] "
-                      f"{row['title'][:80]}")
-        for name in totals[topic].silent:
-            members = [i for i, s in situation.items() if s == name and i in result.stories]
-            print(f"  {topic}: never rang: {name}")
-            for i in members:
-                print(f"      in {result.stories[i][1]}: {titles[i][:70]}")
-    tp, found, labelled = pairs
-    print(f"  stories, pairwise on alerted articles: precision {tp / found if found else 1:.3f} "
-          f"recall {tp / labelled if labelled else 1:.3f} ({tp} of {found} found, {labelled} labelled)")
+        print_errors(topic, rows, result, totals[topic], situation)
+    found = [story_pairs([r for r in rows if day_of(r) == day], result) for day in {day_of(r) for r in rows}]
+    tp, found_pairs, labelled = (sum(column) for column in zip(*found))
+    print(f"  stories, pairwise on alerted articles: precision {tp / found_pairs if found_pairs else 1:.3f} "
+          f"recall {tp / labelled if labelled else 1:.3f} ({tp} of {found_pairs} found, {labelled} labelled)")
     return 0
 
 

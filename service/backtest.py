@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gzip
 import html
 import itertools
 import json
@@ -35,6 +34,7 @@ from classifiers.topics import classify
 from core.config import ChannelConfig
 from core.models import Article, FeedEntry
 from service.cli import load
+from service.labelled import numbered_rows
 from service.pipeline import Services, flush_digests, handle_article, is_commentary, skip_commentary
 from service.runtime import Runtime
 from store import Store
@@ -103,28 +103,26 @@ class Recorder:
 
 
 def read_articles(paths: Iterable[Path]) -> list[Replayed]:
-    """The articles of JSON lines files (.gz too), in publication order (input order on ties).
-    ``outlet`` names the outlet where ``source`` does not; a time without a zone is UTC."""
+    """The articles of JSON lines files (.gz too), in input order."""
     found = []
     for path in paths:
-        opener = gzip.open if path.suffix == ".gz" else open
-        with opener(path, "rt", encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                    published = datetime.fromisoformat(str(row["published"]).replace("Z", "+00:00"))
-                    found.append(Replayed(
-                        id=str(row["id"]), title=str(row.get("title") or ""), text=str(row.get("text") or ""),
-                        source=str(row.get("outlet") or row.get("source") or "?"),
-                        url=str(row.get("url") or NO_URL + str(row["id"])),
-                        published=published if published.tzinfo else published.replace(tzinfo=timezone.utc),
-                        sections=tuple(str(row[k]) for k in ("category", "section") if row.get(k)),
-                    ))
-                except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-                    raise ValueError(f"{path}:{number}: not an article line ({exc})") from None
-    return sorted(found, key=lambda a: a.published)
+        for number, row in numbered_rows(path):
+            try:
+                found.append(article_of(row))
+            except (KeyError, TypeError, ValueError) as exc:
+                raise ValueError(f"{path}:{number}: not an article line ({exc})") from None
+    return found
+
+
+def article_of(row: dict) -> Replayed:
+    """One article line. ``outlet`` names the outlet where ``source`` does not; a time without a zone is UTC."""
+    published = datetime.fromisoformat(str(row["published"]).replace("Z", "+00:00"))
+    return Replayed(
+        id=str(row["id"]), title=str(row.get("title") or ""), text=str(row.get("text") or ""),
+        source=str(row.get("outlet") or row.get("source") or "?"), url=str(row.get("url") or NO_URL + str(row["id"])),
+        published=published if published.tzinfo else published.replace(tzinfo=timezone.utc),
+        sections=tuple(str(row[k]) for k in ("category", "section") if row.get(k)),
+    )
 
 
 def with_channels(runtime: Runtime) -> Runtime:
@@ -144,8 +142,9 @@ class Replay:
 
 
 def replay(runtime: Runtime, articles: list[Replayed]) -> Replay:
-    """Every action the configured channels would have received, and how articles were grouped."""
-    return asyncio.run(_replay(with_channels(runtime), articles))
+    """Every action the configured channels would have received, and how articles were grouped.
+    Articles arrive in publication order (input order on ties)."""
+    return asyncio.run(_replay(with_channels(runtime), sorted(articles, key=lambda a: a.published)))
 
 
 async def _replay(runtime: Runtime, articles: list[Replayed]) -> Replay:
@@ -190,7 +189,7 @@ async def _deliver_until(services: Services, outbox: Outbox, clock: Clock, recor
                          actions: list[Action], by_url: dict[str, str]) -> None:
     """Let the sender (and the digests) work through everything due before ``until``."""
     while True:
-        flush_digests(services, datetime.fromtimestamp(clock.now, timezone.utc))
+        flush_digests(services)
         before = len(recorder.calls)
         wait = await outbox.step()
         actions.extend(_recorded(services.store, recorder.calls[before:], clock.now, by_url))

@@ -21,7 +21,7 @@ log = logging.getLogger("bot")
 
 
 async def build_services(stack: AsyncExitStack, runtime: Runtime, *, dry_run: bool, as_json: bool,
-                    alerts_jsonl: str | None):
+                         alerts_jsonl: str | None):
     """Build store, fetcher, pool, sinks and (with a token) the Telegram outbox."""
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
@@ -75,7 +75,7 @@ async def once(args: argparse.Namespace) -> int:
     runtime = load(args.config)
     async with AsyncExitStack() as stack:
         services, outbox = await build_services(stack, runtime, dry_run=args.dry_run, as_json=args.json,
-                                           alerts_jsonl=args.alerts_jsonl)
+                                                alerts_jsonl=args.alerts_jsonl)
         with progress_bar(len(runtime.config.feeds)) as progress:
             report = await run_cycle(services, progress=progress)
         flush_digests(services)
@@ -127,7 +127,7 @@ async def run(args: argparse.Namespace) -> int:
         loop.add_signal_handler(sig, stop.set)
     async with AsyncExitStack() as stack:
         services, outbox = await build_services(stack, runtime, dry_run=args.dry_run, as_json=args.json,
-                                           alerts_jsonl=args.alerts_jsonl)
+                                                alerts_jsonl=args.alerts_jsonl)
         commands = await subscriber_bot(services, outbox) if outbox else None
         await Worker(path, services, outbox).run(stop)
         if commands:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from alerts.digest import period_start, render_digest
@@ -174,8 +175,14 @@ def is_commentary(settings: CommentarySettings, opinion_feed: bool, entry: FeedE
     feed files it under an opinion section."""
     if settings.alert:
         return False
-    sections = {normalize(s).strip() for s in settings.sections}
+    sections = _normalized(settings.sections)
     return opinion_feed or any(normalize(s).strip() in sections for s in entry.sections)
+
+
+@lru_cache(maxsize=4)
+def _normalized(words: tuple[str, ...]) -> frozenset[str]:
+    """Config words as matched (once per config, not per entry)."""
+    return frozenset(normalize(w).strip() for w in words)
 
 
 def skip_commentary(services: Services, feed_url: str, entry: FeedEntry) -> None:
@@ -205,7 +212,8 @@ def handle_article(services: Services, feed_url: str, article: Article, classifi
         return None
     at = article_time(entry.published, seen_at)
     with store.exclusive("stories"):  # two workers with one event from two outlets make one story
-        story, is_update, link = _story_for(services, article, classification, topics, seen_at, at)
+        index = _story_index(services)
+        story, is_update, link = _story_for(services, index, article, classification, topics, seen_at, at)
         if not is_update and link is None:  # a situation of its own: only on a clear reading
             opening = _opening_topics(runtime, classification, story.topics)
             if not opening:
@@ -215,7 +223,7 @@ def handle_article(services: Services, feed_url: str, article: Article, classifi
                 return None
             story = replace(story, topics=opening)
         recipients, digests = _recipients(services, story.topics)
-        messages = _thread_messages(services, story, is_update, recipients, at)
+        messages = _thread_messages(services, index, story, is_update, recipients, at)
         saved = store.save_story(story, feed_url=feed_url, entry_id=entry.entry_id, messages=messages,
                                  deliver=services.deliver, digests=digests, entry_url=entry.url,
                                  now=services.clock())
@@ -252,8 +260,8 @@ def _kinds(runtime: Runtime) -> dict[str, str | None]:
     return {f.name: f.kind for f in runtime.config.feeds}
 
 
-def _thread_messages(services: Services, story: StoryRecord, is_update: bool, recipients: list[Recipient],
-                     at: float) -> list[ThreadMessage]:
+def _thread_messages(services: Services, index: StoryIndex, story: StoryRecord, is_update: bool,
+                     recipients: list[Recipient], at: float) -> list[ThreadMessage]:
     """Where the story goes in each instant chat's thread for its situation (alerts/threads.py),
     each message rendered in full."""
     if not services.deliver:
@@ -279,7 +287,6 @@ def _thread_messages(services: Services, story: StoryRecord, is_update: bool, re
     def fits(message: ThreadMessage) -> bool:
         return visible_length(text(message)) <= TELEGRAM_LIMIT
 
-    index = _story_index(services)
     fingerprint = (story_members(story.fingerprint) or [None])[-1]
     messages = []
     for chat, thread_id in recipients:
@@ -287,7 +294,7 @@ def _thread_messages(services: Services, story: StoryRecord, is_update: bool, re
         thread = store.thread(situation, chat)
         develops = False
         if not is_update and fingerprint is not None and thread:
-            rung = [index.members(m.stories[0])[0] for m in rings(thread) if index.members(m.stories[0])]
+            rung = [members[0] for m in rings(thread) if (members := index.members(m.stories[0]))]
             develops = development(fingerprint, rung) is not None
         message = place(thread, story.id, at, develops, policy, fits, chat_id=chat, thread_id=thread_id,
                         situation=situation)
@@ -336,15 +343,14 @@ def _story_index(services: Services) -> StoryIndex:
 
 
 def _story_for(
-    services: Services, article: Article, classification: Classification, topics: tuple[str, ...], seen_at: float,
-    at: float,
+    services: Services, index: StoryIndex, article: Article, classification: Classification, topics: tuple[str, ...],
+    seen_at: float, at: float,
 ) -> tuple[StoryRecord, bool, Link | None]:
     """A new story (in the situation it joins, or one of its own), or the recent one this article
     reports too (with this outlet added)."""
     store = services.store
     hits = [h for t in topics for h in classification.topics[t].hits]
     print_ = article_fingerprint(article.title, article.text, classification, at)
-    index = _story_index(services)
     match = index.find(print_)
     story = store.story(match) if match else None
     source = (article.source, article.entry.url, article.title)
@@ -385,7 +391,7 @@ def forget_old_entries(store: Store) -> int:
 def flush_digests(services: Services, now: datetime | None = None) -> int:
     """Queue the hourly/daily digest of every channel whose period has ended; returns how many."""
     config, store = services.runtime.config, services.store
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.fromtimestamp(services.clock(), timezone.utc)
     labels = {name: topic.label for name, topic in config.topics.items()}
     queued = 0
     for channel in config.channels:
@@ -397,7 +403,8 @@ def flush_digests(services: Services, now: datetime | None = None) -> int:
             continue
         text = render_digest(channel.mode, stories, labels, start, config.bot.timezone)
         digest = f"digest:{channel.mode}:{start.isoformat()}"
-        store.enqueue_digest(str(channel.chat_id), channel.thread_id, digest, text, [s.id for s in stories])
+        store.enqueue_digest(str(channel.chat_id), channel.thread_id, digest, text, [s.id for s in stories],
+                             now.timestamp())
         queued += 1
         event(log, "digest_queued", chat=channel.chat_id, mode=channel.mode, stories=len(stories))
     if queued and services.on_queued and services.deliver:

@@ -53,8 +53,6 @@ def explain(args: argparse.Namespace) -> int:
 
 
 def check_config(args: argparse.Namespace) -> int:
-    from core.config import config_path
-
     path = config_path(args.path)
     try:
         runtime = load_runtime(path)
@@ -74,14 +72,13 @@ def check_config(args: argparse.Namespace) -> int:
 def tune(args: argparse.Namespace) -> int:
     from classifiers.tuning import points_toml, tune
     from service.config_edit import apply_proposal
+    from service.labelled import read_rows
 
     runtime = load(args.config)
     path = config_path(args.config)
-    from service.labelled import read_rows
-
     try:
         articles = [row for file in args.files for row in read_rows(Path(file))]
-    except (OSError, json.JSONDecodeError) as exc:
+    except (OSError, ValueError) as exc:
         print(f"tune: cannot read labelled articles: {exc}", file=sys.stderr)
         return 1
     text = path.read_text(encoding="utf-8")

@@ -98,3 +98,21 @@ def test_a_live_once_sends_what_the_backtest_replays(tmp_path):
         sent = {m: (m in rang, shown_ids(text, ids_by_url)) for m, text in telegram.shown(chat).items()}
         assert sorted(sent.values(), key=repr) == sorted(replayed.values(), key=repr), chat
         assert sent and any(notify for notify, _ in sent.values())
+
+
+def test_a_digest_channel_receives_its_digest_when_the_period_ends_on_the_articles_clock(tmp_path):
+    rows = douma_day(8)
+    day = tmp_path / "day.jsonl"
+    day.write_text(as_lines(rows), encoding="utf-8")
+    config = tmp_path / "c.toml"
+    config.write_text('[[channels]]\nchat_id = "@hourly"\ntopics = ["syria_escalation"]\nmode = "hourly"\n',
+                      encoding="utf-8")
+    result = run_bot("backtest", str(day), "--config", str(config), "--json", env=bot_env(tmp_path))
+    assert result.returncode == 0, result.stderr
+    *actions, _ = [json.loads(line) for line in result.stdout.splitlines()]
+    digests = [a for a in actions if a["message"].startswith("digest:hourly:")]
+    first = min(datetime.fromisoformat(r["published"]) for r in rows)
+    assert digests and all(a["action"] == "send" for a in digests)
+    sent = datetime.fromisoformat(digests[0]["time"])
+    # the first hour's digest goes once that hour has ended, on the day replayed, not when the replay runs
+    assert first.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1) <= sent < first + timedelta(days=1)
