@@ -4,7 +4,7 @@ The first story of a situation in a chat rings. Later stories are added to the l
 message of the thread (an edit, which does not ring); a story that changes the situation
 (a Council act, a strike after threats, a new incident with casualties) rings again as
 a reply, while the situation's rings stay within the operator's budget and apart by the
-configured gap. A message that would pass Telegram's 4,096 characters, or that is older
+configured gap (a strike after threats rings at once: it is the news the threats foretold). A message that would pass Telegram's 4,096 characters, or that is older
 than Telegram lets a bot edit, is continued in a silent reply. Every decision is taken on
 the articles' clock, so a replay decides what a live run did.
 """
@@ -44,10 +44,11 @@ def place(
     chat_id: str,
     thread_id: int | None,
     situation: str,
+    urgent: bool = False,
 ) -> ThreadMessage:
     """The message (new, or one of ``thread`` updated) that shows ``story`` after its arrival at
-    ``at``. ``develops``: the story changes the situation; ``fits``: a message's text stays within
-    Telegram's limit."""
+    ``at``. ``develops``: the story changes the situation (``urgent``: so much that the gap does
+    not hold it back); ``fits``: a message's text stays within Telegram's limit."""
 
     def opened(notify: bool) -> ThreadMessage:
         part = len(thread)
@@ -65,6 +66,6 @@ def place(
         return editable(shown, shown.stories) or opened(False)
     rung = rings(thread)
     last_ring = max((m.opened_at for m in rung), default=float("-inf"))
-    if develops and len(rung) < policy.rings and at - last_ring >= policy.gap:
+    if develops and len(rung) < policy.rings and (urgent or at - last_ring >= policy.gap):
         return opened(True)
     return editable(thread[-1], thread[-1].stories + (story,)) or opened(False)

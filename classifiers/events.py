@@ -39,7 +39,7 @@ VIOLENCE = frozenset({"bombing", "air", "strike", "shelling", "clashes", "captur
 # Words that make violence in a headline threatened, weighed, denied or reacted to, not reported.
 _NOT_HAPPENED = frozenset(content_words(
     "تحسبا تحسباً يجب سنرد سيرد يهدد تهدد يتوعد تتوعد خيارات يدرس تدرس محتمل محتملة رد ردا الرد ينفي تنفي "
-    "يدين تدين يندد تندد يطالب تطالب يدعو تدعو تحذر يحذر حذر إدانة"))
+    "يدين تدين يندد تندد يطالب تطالب يدعو تدعو تحذر يحذر حذر إدانة يتهم تتهم اتهم اتهمت اتهام"))
 _SPEAKER = re.compile(r"^[^:]{2,40}:")  # «لافروف: ...» an actor's words
 
 

@@ -45,6 +45,15 @@ PLACES = ("place_sy", "place")
 STATES = frozenset({"syria", "damascus", "yemen", "libya", "iraq", "lebanon", "egypt", "sudan", "ukraine",
                     "afghanistan", "somalia", "pakistan", "dprk"})  # places that also name a government
 BROAD = frozenset({"syria", "syria_regions"})  # too wide to tell two events apart
+# Outside forces whose strikes in a country are singular events: all of one day's reports of
+# them are one strike and its thread («ضربة ثلاثية», «صواريخ كروز», «مقاتلات تورنادو»), whatever
+# place or wording each names. Not the forces that fight there every day (Russia, Iran, the army).
+FOREIGN_FORCES = frozenset({"usa", "uk", "france", "israel", "turkey", "coalition"})
+ARMED_ACTS = frozenset({"strike", "shelling", "bombing"})  # event concepts of an armed act (not "air": «طائرات»)
+RAIDS = frozenset(content_words("غارة غارات"))
+# Military commands that speak for a force's strikes, read for them only (as entities they would
+# make every Pentagon briefing one actor's story).
+COMMANDS = {word: force for force, words in {"usa": "البنتاغون البنتاجون"}.items() for word in content_words(words)}
 _END = re.compile(r"[.!?\n\u061f]+")
 
 
@@ -92,16 +101,19 @@ class Fingerprint:
     entities: frozenset[str]  # entity ids in the headline and lead
     incident: bool = False  # the headline reports violence that happened (classifiers/events.py)
     casualties: bool = False  # the headline tells of dead or wounded
+    attackers: frozenset[str] = frozenset()  # outside forces whose strike the headline or lead tells of
 
     def to_json(self) -> dict:
         return {"t": self.published, "v": sorted(self.vector.items()), "s": sorted(self.sketch),
                 "c": sorted(self.countries), "p": sorted(self.places), "a": sorted(self.actions),
-                "r": self.actor, "e": sorted(self.entities), "i": self.incident, "k": self.casualties}
+                "r": self.actor, "e": sorted(self.entities), "i": self.incident, "k": self.casualties,
+                "x": sorted(self.attackers)}
 
     @classmethod
     def from_json(cls, data: dict) -> Fingerprint:
         return cls(float(data["t"]), dict(data["v"]), frozenset(data["s"]), frozenset(data["c"]), frozenset(data["p"]),
-                   frozenset(data["a"]), data["r"], frozenset(data["e"]), bool(data.get("i")), bool(data.get("k")))
+                   frozenset(data["a"]), data["r"], frozenset(data["e"]), bool(data.get("i")), bool(data.get("k")),
+                   frozenset(data.get("x", ())))
 
 
 def article_fingerprint(title: str, text: str, classification: Classification, published: float) -> Fingerprint:
@@ -137,7 +149,22 @@ def article_fingerprint(title: str, text: str, classification: Classification, p
         entities=frozenset(h.entity.id for h in mentions),
         incident=is_incident(title),
         casualties=tells_casualties(title),
+        attackers=_attackers(title, lead, headline, mentions),
     )
+
+
+def _attackers(title: str, lead: str, headline: list[Hit], mentions: list[Hit]) -> frozenset[str]:
+    """The outside forces the headline names with an armed act, else those the lead names with one
+    («بدء ضربة ثلاثية لسوريا» names its three states in the lead)."""
+    def armed(text: str) -> bool:
+        return bool(ARMED_ACTS.intersection(concepts(text)) or RAIDS.intersection(content_words(text)))
+
+    named = {h.entity.id for h in headline if h.entity.id in FOREIGN_FORCES}
+    named |= {COMMANDS[word] for word in content_words(title) if word in COMMANDS}
+    if named:
+        return frozenset(named) if armed(title) else frozenset()
+    in_lead = {h.entity.id for h in mentions if not h.in_title and h.entity.id in FOREIGN_FORCES}
+    return frozenset(in_lead) if in_lead and armed(lead) else frozenset()
 
 
 @lru_cache(maxsize=4096)

@@ -57,7 +57,7 @@ class StoryIndex:
         shared: Counter[str] = Counter()
         for key in candidate_keys(candidate, words):
             reached = {self._situation[story] for story in self._by_link.get(key, ())}
-            shared.update(dict.fromkeys(reached, 2 if key[0] == "^" else 1))  # a shared place counts twice
+            shared.update(dict.fromkeys(reached, 2 if key[0] in "^!" else 1))  # a shared place or strike counts twice
         for situation in sorted(s for s, count in shared.items() if count >= 2):  # sorted: same ties every run
             members = [m for story in self._stories_in[situation] for m in self._members.get(story, ())
                        if self.day(m.published) == day]

@@ -8,6 +8,8 @@ said at it and about it. A new story joins the situation of the same day that it
   the situation's incidents as alike at the same place, or a place the situation names
   below the governorate (a town of the Ghouta offensive): a bombing in Damascus is a new
   thread beside the day's Damascus toll;
+- a story that tells of an outside force's strike (the US, Israel, Turkey...) joins the day's
+  situation where that strike is reported done: its reports and the answers to it;
 - any other story joins when it reads like one of the situation's reports (the same event
   told differently), or names a place inside one the situation names, below the governorate;
 - anything else (a statement, a threat, a Council act, an analysis) joins when its headline
@@ -49,6 +51,7 @@ ENTITY_ANCHOR = 2.0  # an actor or place the situation's first reports name (Syr
 GENERAL_CONCEPT_ANCHOR = 2.0  # violence concepts any thread of the day may share
 FRESH_HOURS = 2.0  # a situation this fresh (its latest report) is joined on less evidence: breaking news
 FRESH_SHARE = 0.75
+VIOLENCE_AFTER_WORDS = "violence after words"  # a development: the strike that threats and talks weighed
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +59,7 @@ class Link:
     """Why a story joins a situation, for logs and explain."""
 
     situation: str
-    reason: str  # "same event", "same place", "anchors"
+    reason: str  # "same strike", "same event", "same place", "anchors"
     weight: float
 
 
@@ -81,7 +84,16 @@ def link_keys(member: Fingerprint) -> set[str]:
     idf = rarity().idf
     keys = {word for word in member.vector
             if _anchor_weight(word, idf) and (word[0] != "#" or word[1:] in CONCEPT_ANCHORS)}  # not any violence
-    return keys | _place_keys(member.places)
+    return keys | _place_keys(member.places) | (_attacker_keys(member) if member.incident else set())
+
+
+def _attacker_keys(member: Fingerprint) -> set[str]:
+    return {"!" + force for force in member.attackers}
+
+
+def _struck(candidate: Fingerprint, members: list[Fingerprint]) -> bool:
+    """The candidate tells of an outside force's strike that one of the members reports as done."""
+    return any(candidate.attackers & m.attackers for m in members if m.incident)
 
 
 def _anchor_weight(word: str, idf: Callable[[str], float]) -> float:
@@ -97,7 +109,7 @@ def _anchor_weight(word: str, idf: Callable[[str], float]) -> float:
 
 def candidate_keys(candidate: Fingerprint, words: frozenset[str]) -> set[str]:
     """The keys a new story reaches situations by (see link_keys)."""
-    return set(words) | set(candidate.vector) | _place_keys(candidate.places)
+    return set(words) | set(candidate.vector) | _place_keys(candidate.places) | _attacker_keys(candidate)
 
 
 def _place_keys(places: Iterable[str]) -> set[str]:
@@ -111,8 +123,12 @@ def _within(new: frozenset[str], known: Iterable[str]) -> bool:
     return bool(new) and bool(held) and all(any(n[: len(h)] == h for h in held) for n in deepest_places(new))
 
 
+def _other_country(a: Fingerprint, b: Fingerprint) -> bool:
+    return bool(a.countries and b.countries and not a.countries & b.countries)
+
+
 def _conflict(a: Fingerprint, b: Fingerprint) -> bool:
-    return bool(a.countries and b.countries and not a.countries & b.countries) or places_conflict(a.places, b.places)
+    return _other_country(a, b) or places_conflict(a.places, b.places)
 
 
 def situation_link(candidate: Fingerprint, words: frozenset[str], situation: str,
@@ -120,24 +136,37 @@ def situation_link(candidate: Fingerprint, words: frozenset[str], situation: str
     """How ``candidate`` (a new story's first report, ``words`` its reach) joins a situation whose
     reports of the day are ``members`` (``anchored``: their anchors, when known), or None."""
     recent = [m for m in members if abs(candidate.published - m.published) <= SITUATION_HOURS * 3600]
-    if not recent or any(_conflict(candidate, m) for m in recent):
+    if not recent:
+        return None
+    if _struck(candidate, recent) and not any(_other_country(candidate, m) for m in recent):
+        return Link(situation, "same strike", 100 + max(likeness(candidate, m) for m in recent))  # at any place
+    if any(_conflict(candidate, m) for m in recent):
         return None
     places = {p for m in recent for p in m.places}
+
+    def anchored_weight() -> float:
+        weight = sum(rarity for word, rarity in (anchors(members) if anchored is None else anchored).items()
+                     if word in words)
+        fresh = min(abs(candidate.published - m.published) for m in recent) <= FRESH_HOURS * 3600
+        return round(weight, 2) if weight >= ANCHOR_EVIDENCE * (FRESH_SHARE if fresh else 1.0) else 0.0
+
     if candidate.incident:  # only through another report of it: the same place, or one as alike
         if _within(candidate.places, places):
             return Link(situation, "same place", 100 + max(likeness(candidate, m) for m in recent))
         like = max((likeness(candidate, m) for m in recent if m.incident and same_place(candidate, m)), default=0.0)
-        return Link(situation, "same event", 100 + like) if like >= SAME_INCIDENT else None
+        if like >= SAME_INCIDENT:
+            return Link(situation, "same event", 100 + like)
+        # or as the strike the situation's words weighed: its forces named there, its anchors named here
+        threatened = any(candidate.attackers & m.entities for m in recent if not m.incident)
+        weight = anchored_weight() if threatened else 0.0
+        return Link(situation, "threat carried out", weight) if weight else None
     like = max(likeness(candidate, m) for m in recent)
     if like >= SAME_INCIDENT:
         return Link(situation, "same event", 100 + like)
     if _within(candidate.places, places):
         return Link(situation, "same place", 100 + like)
-    weight = sum(rarity for word, rarity in (anchors(members) if anchored is None else anchored).items()
-                 if word in words)
-    fresh = min(abs(candidate.published - m.published) for m in recent) <= FRESH_HOURS * 3600
-    needed = ANCHOR_EVIDENCE * (FRESH_SHARE if fresh else 1.0)
-    return Link(situation, "anchors", round(weight, 2)) if weight >= needed else None
+    weight = anchored_weight()
+    return Link(situation, "anchors", weight) if weight else None
 
 
 def development(story: Fingerprint, rung: list[Fingerprint]) -> str | None:
@@ -147,7 +176,7 @@ def development(story: Fingerprint, rung: list[Fingerprint]) -> str | None:
     if "council" in story.actions and not any("council" in r.actions for r in rung):
         return "a Council act"
     if story.incident and not any(r.incident for r in rung):
-        return "violence after words"
+        return VIOLENCE_AFTER_WORDS
     rung_places = {p for r in rung for p in r.places}
     if story.incident and story.places and not story.places & rung_places:
         return "a new incident elsewhere"

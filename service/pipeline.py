@@ -26,7 +26,7 @@ from classifiers.grouping import WINDOW_HOURS, article_fingerprint, story_finger
 from classifiers.index import StoryIndex
 from classifiers.language import detect_language
 from classifiers.normalize import normalize
-from classifiers.situations import Link, development, reach
+from classifiers.situations import VIOLENCE_AFTER_WORDS, Link, development, reach
 from classifiers.topics import classify
 from core import metrics
 from core.config import CommentarySettings, FeedConfig
@@ -292,12 +292,12 @@ def _thread_messages(services: Services, index: StoryIndex, story: StoryRecord, 
     for chat, thread_id in recipients:
         chat = store.resolve_chat(chat).chat_id
         thread = store.thread(situation, chat)
-        develops = False
+        why = None
         if not is_update and fingerprint is not None and thread:
             rung = [members[0] for m in rings(thread) if (members := index.members(m.stories[0]))]
-            develops = development(fingerprint, rung) is not None
-        message = place(thread, story.id, at, develops, policy, fits, chat_id=chat, thread_id=thread_id,
-                        situation=situation)
+            why = development(fingerprint, rung)
+        message = place(thread, story.id, at, why is not None, policy, fits, chat_id=chat, thread_id=thread_id,
+                        situation=situation, urgent=why == VIOLENCE_AFTER_WORDS)
         messages.append(replace(message, text=text(message)))
     return messages
 

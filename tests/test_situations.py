@@ -33,6 +33,7 @@ def test_an_incident_is_violence_that_happened_not_words_about_it():
     assert not is_incident("ترامب: سنرد بقوة على هجوم دوما")  # an actor's words
     assert not is_incident("قوات النظام السوري ترفع حالة التأهب تحسباً لضربة أميركية")  # a strike expected
     assert not is_incident("إسرائيل تدين الهجوم الكيميائي المفترض في سوريا")  # a reaction
+    assert not is_incident("سوريا تتهم مقاتلي المعارضة باستخدام أسلحة كيماوية")  # an accusation
 
 
 def test_a_statement_naming_the_situations_anchors_joins_it_and_another_incident_does_not():
@@ -76,3 +77,37 @@ def test_a_statement_joins_by_the_anchors_of_the_situations_first_reports():
     assert link and link.reason == "anchors" and link.weight >= 12
     title, text = "ماكرون يبحث مع ميركل ملف الهجرة", "بحث الرئيس الفرنسي مع المستشارة الألمانية ملف الهجرة إلى أوروبا وسوريا."
     assert situation_link(fingerprint(title, text, 3600), reach(title, text), "douma", [vote]) is None
+
+
+STRIKE_LEAD = "شنت الولايات المتحدة وبريطانيا وفرنسا فجر اليوم ضربات صاروخية على مواقع للنظام السوري."
+
+
+def test_an_outside_forces_strike_is_one_situation_at_every_place_it_hits():
+    damascus = fingerprint("بدء ضربة ثلاثية لسوريا وانفجارات ضخمة في دمشق", STRIKE_LEAD)
+    assert damascus.incident and damascus.attackers == {"usa", "uk", "france"}  # read from the lead
+    homs_title = "مقاتلات بريطانية تضرب منشآت عسكرية قرب حمص"
+    homs = fingerprint(homs_title, "قصفت مقاتلات تورنادو منشأة عسكرية غربي حمص.", 3 * 3600)
+    assert homs.attackers == {"uk"}  # the headline's force
+    link = situation_link(homs, reach(homs_title, ""), "strike", [damascus])
+    assert link and link.reason == "same strike"  # Homs and Damascus would otherwise veto
+    pentagon = fingerprint("البنتاغون: دفاعات النظام السوري فشلت بإسقاط أي صاروخ", "نقلا عن البنتاغون.", 4 * 3600)
+    assert pentagon.attackers == {"usa"}  # a command speaks for its force
+    regime_title = "قتلى بقصف لقوات النظام على ريف حمص"
+    regime = fingerprint(regime_title, "قصفت قوات النظام بلدة في ريف حمص.", 3 * 3600)
+    assert not regime.attackers and situation_link(regime, reach(regime_title, ""), "strike", [damascus]) is None
+    words = fingerprint("طائرات أمريكية تحلق فوق التنف", "حلقت طائرات التحالف فوق التنف.", 3 * 3600)
+    assert not words.attackers  # aircraft flying is not a strike
+
+
+def test_a_strike_joins_the_situation_whose_talks_weighed_it():
+    talks_title = "ماي وماكرون يناقشان الرد الدولي على كيماوي دوما"
+    talks = fingerprint(talks_title, "بحثت رئيسة الوزراء البريطانية والرئيس الفرنسي الرد على الهجوم الكيماوي في دوما.")
+    strike_title = "بدء ضربة ثلاثية لسوريا وانفجارات ضخمة في دمشق"
+    strike_text = STRIKE_LEAD + " ردا على الهجوم الكيماوي في دوما."
+    strike = fingerprint(strike_title, strike_text, 3600)
+    link = situation_link(strike, reach(strike_title, strike_text, strike.entities), "talks", [talks])
+    assert link and link.reason == "threat carried out"
+    assert development(strike, [talks]) == "violence after words"
+    elsewhere_title = "بدء ضربة ثلاثية لسوريا وانفجارات ضخمة في دمشق"
+    unrelated = fingerprint("وزير الخارجية البريطاني يزور بغداد", "زار وزير الخارجية البريطاني بغداد.")
+    assert situation_link(strike, reach(elsewhere_title, STRIKE_LEAD, strike.entities), "visit", [unrelated]) is None

@@ -10,8 +10,9 @@ HOUR = 3600.0
 POLICY = RingPolicy(rings=2, gap=HOUR)
 
 
-def step(thread, story, at, develops=False, fits=lambda m: True, policy=POLICY):
-    message = place(thread, story, at, develops, policy, fits, chat_id="-1", thread_id=None, situation="s1")
+def step(thread, story, at, develops=False, fits=lambda m: True, policy=POLICY, urgent=False):
+    message = place(thread, story, at, develops, policy, fits, chat_id="-1", thread_id=None, situation="s1",
+                    urgent=urgent)
     return [m for m in thread if m.key != message.key] + [message], message
 
 
@@ -35,6 +36,15 @@ def test_a_development_rings_again_within_the_budget_and_gap():
     thread, over = step(thread, "s5", 9 * HOUR, develops=True)  # budget spent: no third ring
     assert over.key == "s1#1" and over.stories[-1] == "s5"
     assert sum(m.notify for m in thread) == 2
+
+
+def test_a_strike_after_threats_rings_at_once_but_within_the_budget():
+    thread, _ = step([], "threat", 0)
+    thread, strike = step(thread, "strike", HOUR / 4, develops=True, urgent=True)  # inside the gap, still rings
+    assert strike.notify and strike.key == "s1#1"
+    thread, third = step(thread, "another", HOUR / 2, develops=True, urgent=True)  # the budget holds
+    assert third.key == "s1#1" and third.stories == ("strike", "another")  # added by an edit
+    assert len(thread) == 2 and sum(m.notify for m in thread) == 2
 
 
 def test_a_full_or_old_message_is_continued_in_a_silent_reply():
