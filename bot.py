@@ -8,6 +8,7 @@ Commands (python bot.py COMMAND --help for each):
   explain       why a page, file or text matched or not
   check-config  validate a config file; exit 2 with every problem found
   tune          fit each topic's evidence points to labelled articles; propose or write them
+  suggest       cue words mined from labelled articles, each with the alerts it would gain and lose
   feeds         feed health from the store, and the workers polling them
   stats         alerts per topic per day, and the workers
   migrate       bring the store's schema up to date; --from copies an SQLite store into it
@@ -34,6 +35,7 @@ COMMANDS = {
     "explain": ("service.reading", "explain"),
     "check-config": ("service.reading", "check_config"),
     "tune": ("service.reading", "tune"),
+    "suggest": ("service.reading", "suggest"),
     "feeds": ("service.status", "feeds"),
     "stats": ("service.status", "stats"),
     "migrate": ("service.status", "migrate"),
@@ -75,6 +77,14 @@ def parser() -> argparse.ArgumentParser:
     tune.add_argument("--precision", type=float, metavar="P",
                       help="choose the threshold with the most recall at this precision (default: best F1)")
     tune.add_argument("--write", action="store_true", help="write the points and thresholds into the config file")
+
+    suggest = commands.add_parser("suggest", help="cue words that separate labelled articles, with their effect")
+    suggest.add_argument("files", nargs="+", metavar="FILE",
+                         help='JSON lines {"title","text","labels":{"<topic>": true|false}} (.gz too)')
+    suggest.add_argument("--config", help=config_help)
+    suggest.add_argument("--topic", action="append", help="only this topic (repeatable; default: all)")
+    suggest.add_argument("--top", type=int, default=10, help="suggestions per topic (default 10)")
+    suggest.add_argument("--json", action="store_true", help="one JSON object per topic")
 
     feeds = commands.add_parser("feeds", help="feed health: last success, failures, next poll")
     feeds.add_argument("--config", help=config_help)

@@ -69,23 +69,80 @@ def check_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def _labelled_articles(command: str, files: list[str]) -> list[dict] | None:
+    from service.labelled import read_rows
+
+    try:
+        return [row for file in files for row in read_rows(Path(file))]
+    except (OSError, ValueError) as exc:
+        print(f"{command}: cannot read labelled articles: {exc}", file=sys.stderr)
+        return None
+
+
+def _chosen_topics(command: str, wanted: list[str] | None, topics: dict) -> list[str] | None:
+    for name in wanted or ():
+        if name not in topics:
+            print(f"{command}: unknown topic {name!r} (topics: {', '.join(topics)})", file=sys.stderr)
+            return None
+    return wanted or list(topics)
+
+
+def suggest(args: argparse.Namespace) -> int:
+    import json
+    from dataclasses import asdict
+
+    from classifiers.suggest import CUE, Labelled, suggest
+    from classifiers.topics import build_classifier
+    from classifiers.tuning import points_toml
+    from service.runtime import load_gazetteer
+
+    runtime = load(args.config)
+    articles = _labelled_articles("suggest", args.files)
+    names = _chosen_topics("suggest", args.topic, runtime.config.topics)
+    if articles is None or names is None:
+        return 1 if articles is None else 2
+    gazetteer = load_gazetteer(runtime.config.gazetteer)
+
+    def rebuild(topics):  # noqa: ANN001, ANN202
+        return build_classifier(topics, gazetteer, runtime.config.bot.languages)
+
+    for name in names:
+        labelled = [Labelled(a.get("title", ""), a.get("text", ""), bool(a["labels"][name])) for a in articles
+                    if name in a.get("labels", {})]
+        if not labelled:
+            print(f"suggest: {name}: no article is labelled for it", file=sys.stderr)
+            continue
+        today, found = suggest(runtime.classifier, rebuild, name, labelled, top=args.top)
+        if args.json:
+            print(json.dumps({"topic": name, "today": asdict(today), "suggestions": [
+                {**asdict(s), "points": s.points.model_dump(exclude_defaults=True)} for s in found]},
+                ensure_ascii=False))
+            continue
+        print(f"# {name}: {today.articles} labelled articles, {today.on_topic} on the topic; today {today.alerts} "
+              f"alerts, precision {today.precision:.3f}, recall {today.recall:.3f}")
+        if not found:
+            print("# no word moves more of these articles the right way than the wrong way\n")
+        for n, s in enumerate(found, 1):
+            print(f"# {n}. «{s.term}»: right alerts +{s.right_gained} -{s.right_lost}, wrong alerts "
+                  f"+{s.wrong_gained} -{s.wrong_lost} -> precision {s.precision:.3f}, recall {s.recall:.3f}")
+            print(f"#   [topics.{name}.cues] {CUE}_{n} = [\"{s.term}\"]")
+            print(f"#   [topics.{name}.evidence] \"{s.rule.replace(CUE, f'{CUE}_{n}')}\" = {points_toml(s.points)}")
+        print()
+    return 0
+
+
 def tune(args: argparse.Namespace) -> int:
     from classifiers.tuning import points_toml, tune
     from service.config_edit import apply_proposal
-    from service.labelled import read_rows
 
     runtime = load(args.config)
     path = config_path(args.config)
-    try:
-        articles = [row for file in args.files for row in read_rows(Path(file))]
-    except (OSError, ValueError) as exc:
-        print(f"tune: cannot read labelled articles: {exc}", file=sys.stderr)
-        return 1
+    articles = _labelled_articles("tune", args.files)
+    names = _chosen_topics("tune", args.topic, runtime.config.topics)
+    if articles is None or names is None:
+        return 1 if articles is None else 2
     text = path.read_text(encoding="utf-8")
-    for name in args.topic or list(runtime.config.topics):
-        if name not in runtime.config.topics:
-            print(f"tune: unknown topic {name!r} (topics: {', '.join(runtime.config.topics)})", file=sys.stderr)
-            return 2
+    for name in names:
         labelled = [(a.get("title", ""), a.get("text", ""), bool(a["labels"][name])) for a in articles
                     if name in a.get("labels", {})]
         if not any(label for *_, label in labelled) or all(label for *_, label in labelled):
