@@ -9,10 +9,12 @@ Commands (python bot.py COMMAND --help for each):
   check-config  validate a config file; exit 2 with every problem found
   tune          fit each topic's evidence points to labelled articles; propose or write them
   suggest       cue words mined from labelled articles, each with the alerts it would gain and lose
+  feedback      the desk's marks on alerts: right, wrong, missed per topic; --export them as labels
   feeds         feed health from the store, and the workers polling them
   stats         alerts per topic per day, and the workers
   migrate       bring the store's schema up to date; --from copies an SQLite store into it
-  backtest      replay timestamped articles through the worker: what each channel would have received
+  backtest      replay timestamped articles through the worker: what each channel would have received;
+                --from-store: last week's articles under an edited config, against the running one
 
 The entry point only: arguments and dispatch. Each command's work lives with what it drives
 (service/operate.py, reading.py, status.py, backtest.py), imported when the command runs, so
@@ -35,6 +37,7 @@ COMMANDS = {
     "explain": ("service.reading", "explain"),
     "check-config": ("service.reading", "check_config"),
     "tune": ("service.reading", "tune"),
+    "feedback": ("service.feedback", "feedback"),
     "suggest": ("service.reading", "suggest"),
     "feeds": ("service.status", "feeds"),
     "stats": ("service.status", "stats"),
@@ -70,8 +73,10 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("path", nargs="?", metavar="PATH", help=config_help)
 
     tune = commands.add_parser("tune", help="fit evidence points and thresholds to labelled articles")
-    tune.add_argument("files", nargs="+", metavar="FILE",
+    tune.add_argument("files", nargs="*", metavar="FILE",
                       help='JSON lines {"title","text","labels":{"<topic>": true|false}}')
+    tune.add_argument("--from-store", action="store_true",
+                      help="add the desk's marks from the store (each weighs 3 labelled articles)")
     tune.add_argument("--config", help=config_help)
     tune.add_argument("--topic", action="append", help="only this topic (repeatable; default: all)")
     tune.add_argument("--precision", type=float, metavar="P",
@@ -85,6 +90,12 @@ def parser() -> argparse.ArgumentParser:
     suggest.add_argument("--topic", action="append", help="only this topic (repeatable; default: all)")
     suggest.add_argument("--top", type=int, default=10, help="suggestions per topic (default 10)")
     suggest.add_argument("--json", action="store_true", help="one JSON object per topic")
+
+    feedback = commands.add_parser("feedback", help="the desk's marks on alerts: right, wrong, missed, per topic")
+    feedback.add_argument("--config", help=config_help)
+    feedback.add_argument("--days", type=int, default=14, help="how many days back (default 14)")
+    feedback.add_argument("--json", action="store_true", help="one JSON object {topics, marks}")
+    feedback.add_argument("--export", metavar="FILE", help="write the marked articles as labelled JSON lines")
 
     feeds = commands.add_parser("feeds", help="feed health: last success, failures, next poll")
     feeds.add_argument("--config", help=config_help)
@@ -100,8 +111,13 @@ def parser() -> argparse.ArgumentParser:
                          help="copy this SQLite store's feeds, entries, stories, outbox and chats into the store")
 
     backtest = commands.add_parser("backtest", help="replay timestamped articles: what each channel would have received")
-    backtest.add_argument("files", nargs="+", metavar="FILE",
+    backtest.add_argument("files", nargs="*", metavar="FILE",
                           help='JSON lines {"id","title","text","source","url","published"} (.gz too)')
+    backtest.add_argument("--from-store", action="store_true",
+                          help="replay the articles the worker kept, under --config against --against")
+    backtest.add_argument("--days", type=float, default=7, help="with --from-store: how many days back (default 7)")
+    backtest.add_argument("--against", metavar="PATH",
+                          help="with --from-store: the config it is compared with (default: $BOT_CONFIG or config.toml)")
     backtest.add_argument("--config", help=config_help)
     backtest.add_argument("--json", action="store_true", help="one JSON object per action, then a summary object")
     return main

@@ -116,8 +116,11 @@ class Outbox:
         anew = bool(edit and row.sent_at and self.clock() - row.sent_at > EDIT_WINDOW)
         if anew:  # too old to edit: the new text arrives silently, answering the old message
             edit, notify, reply_to = None, False, row.message_id
+        buttons = None if row.message_key.startswith("digest:") else (
+            self.store.mark_counts(chat_id, row.message_id) if row.message_id else {})  # an alert's mark buttons
         try:
-            sent: Sent = await self.sender.send(chat_id, row.text, row.thread_id, row.attempts, edit, notify, reply_to)
+            sent: Sent = await self.sender.send(chat_id, row.text, row.thread_id, row.attempts, edit, notify, reply_to,
+                                                buttons)
         except DeliveryRetry as exc:
             metrics.DELIVERIES.labels("retry").inc()
             self.store.mark_retry(row, exc.delay, str(exc), self.clock())

@@ -1,4 +1,5 @@
-"""Private subscribers: /start, /help, /topics, /subscribe, /unsubscribe, /latest, in Arabic.
+"""Private subscribers: /start, /help, /topics, /subscribe, /unsubscribe, /latest, in Arabic;
+and the desk's marks on alerts and /missed links (alerts/marks.py).
 
 A python-telegram-bot Application polls for commands; subscriptions live in the store,
 and the pipeline adds subscribed private chats to each alert's recipients, so they go
@@ -16,6 +17,7 @@ from telegram.constants import ParseMode
 from telegram.error import NetworkError, TelegramError
 from telegram.ext import Application, CommandHandler, ContextTypes
 
+from alerts.marks import DeskHooks, register
 from alerts.reachability import Reachability
 from alerts.telegram import NO_PREVIEW, MonitoredRequest
 from core.logs import event
@@ -30,6 +32,7 @@ HELP = (
     "/subscribe رقم_الموضوع — اشترك في موضوع (مثال: ‎/subscribe 1)\n"
     "/unsubscribe رقم_الموضوع — ألغِ الاشتراك\n"
     "/latest — آخر خمسة أخبار\n"
+    "/missed رابط — للمحررين: خبر فات البوت\n"
     "/help — هذه الرسالة"
 )
 
@@ -56,8 +59,9 @@ def topics_text(topics: Mapping[str, str], mine: list[str]) -> str:
 
 
 def build_app(token: str, base_url: str, store: Store, topics: Topics,
-              reachability: Reachability | None = None) -> Application:
-    """Commands over long polling; its Bot API calls report outages like the sender's."""
+              reachability: Reachability | None = None, desk: DeskHooks | None = None) -> Application:
+    """Commands over long polling, and (with ``desk``) the alerts' mark buttons and missed links;
+    its Bot API calls report outages like the sender's."""
     reachability = reachability or Reachability()
     requests = [MonitoredRequest(reachability, "commands", connection_pool_size=2) for _ in range(2)]
     app = Application.builder().token(token).base_url(base_url).request(requests[0]) \
@@ -120,6 +124,8 @@ def build_app(token: str, base_url: str, store: Store, topics: Topics,
     for name, handler in (("start", start), ("help", help_), ("topics", list_topics), ("subscribe", subscribe),
                           ("unsubscribe", unsubscribe), ("latest", latest)):
         app.add_handler(CommandHandler(name, handler))
+    if desk:
+        register(app, store, desk)
     app.add_error_handler(on_error)
     return app
 
@@ -129,7 +135,8 @@ async def start_polling(app: Application) -> bool:
     try:
         await app.initialize()
         await app.start()
-        await app.updater.start_polling(allowed_updates=["message"], error_callback=_polling_error)
+        await app.updater.start_polling(allowed_updates=["message", "callback_query"],
+                                        error_callback=_polling_error)
     except TelegramError as exc:
         event(log, "subscriber_bot_unavailable", logging.WARNING, error=type(exc).__name__)
         return False

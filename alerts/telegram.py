@@ -13,6 +13,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 from telegram.request import HTTPXRequest
 
+from alerts.marks import keyboard
 from alerts.reachability import Reachability
 from core.errors import ChatUnavailable, DeliveryError, DeliveryRetry
 
@@ -35,6 +36,7 @@ class Delivery:
     edit: int | None = None
     notify: bool = True
     reply_to: int | None = None
+    buttons: dict[str, int] | None = None  # an alert's mark buttons, with their counts (alerts/marks.py)
 
 
 class ChatMoved(DeliveryError):
@@ -95,10 +97,12 @@ class TelegramSender:
         await self._bot.shutdown()
 
     async def send(self, chat_id: str, text: str, thread_id: int | None, attempts: int,
-                   edit_message_id: int | None = None, notify: bool = True, reply_to: int | None = None) -> Sent:
+                   edit_message_id: int | None = None, notify: bool = True, reply_to: int | None = None,
+                   buttons: dict[str, int] | None = None) -> Sent:
         """Send (or edit) once; raise DeliveryRetry, ChatUnavailable or ChatMoved otherwise.
-        ``notify=False`` arrives silently; ``reply_to`` answers that message (sent anyway if it is gone)."""
-        how = Delivery(thread_id, edit_message_id, notify, reply_to)
+        ``notify=False`` arrives silently; ``reply_to`` answers that message (sent anyway if it is gone);
+        ``buttons``: the mark buttons go with it (an edit without them would take them away)."""
+        how = Delivery(thread_id, edit_message_id, notify, reply_to, buttons)
         try:
             return await self._deliver(chat_id, text, how, ParseMode.HTML)
         except BadRequest as exc:
@@ -117,10 +121,12 @@ class TelegramSender:
 
     async def _deliver(self, chat_id: str, text: str, how: Delivery, parse_mode: str | None) -> Sent:
         target: int | str = int(chat_id) if re.fullmatch(r"-?\d+", chat_id) else chat_id
+        markup = keyboard(how.buttons) if how.buttons is not None else None
         if how.edit:
             try:
                 result = await self._bot.edit_message_text(
-                    text, chat_id=target, message_id=how.edit, parse_mode=parse_mode, link_preview_options=NO_PREVIEW
+                    text, chat_id=target, message_id=how.edit, parse_mode=parse_mode, link_preview_options=NO_PREVIEW,
+                    reply_markup=markup,
                 )
             except BadRequest as exc:
                 if "not modified" in str(exc).lower():
@@ -131,7 +137,7 @@ class TelegramSender:
         reply = ReplyParameters(how.reply_to, allow_sending_without_reply=True) if how.reply_to else None
         message = await self._bot.send_message(
             target, text, parse_mode=parse_mode, message_thread_id=how.thread_id, link_preview_options=NO_PREVIEW,
-            disable_notification=not how.notify, reply_parameters=reply,
+            disable_notification=not how.notify, reply_parameters=reply, reply_markup=markup,
         )
         return Sent(message.message_id, chat_id)
 

@@ -53,35 +53,37 @@ def features(classifier: Classifier, name: str, title: str, text: str) -> list[f
 
 
 def fit(rows: Sequence[Sequence[float]], labels: Sequence[bool], l2: float = 1.0,
-        signs: Sequence[int] | None = None) -> list[float]:
+        signs: Sequence[int] | None = None, weights: Sequence[float] | None = None) -> list[float]:
     """Logistic regression weights, bias first (not regularised). ``signs`` (+1, -1 or 0
     per feature) keeps evidence meant for a topic from earning negative points and
     counter-evidence from earning positive ones: a weight of the wrong sign is held at
-    zero and the rest refitted."""
+    zero and the rest refitted. ``weights``: how much each article counts (a desk's marks more)."""
     held: set[int] = set()
     while True:
         columns = [i for i in range(len(rows[0])) if i not in held]
-        inner = _fit([[row[i] for i in columns] for row in rows], labels, l2)
-        weights = [inner[0]] + [0.0] * len(rows[0])
+        inner = _fit([[row[i] for i in columns] for row in rows], labels, l2, weights)
+        fitted = [inner[0]] + [0.0] * len(rows[0])
         for position, column in enumerate(columns):
-            weights[column + 1] = inner[position + 1]
-        wrong = {i for i in columns if signs and signs[i] and weights[i + 1] * signs[i] < 0}
+            fitted[column + 1] = inner[position + 1]
+        wrong = {i for i in columns if signs and signs[i] and fitted[i + 1] * signs[i] < 0}
         if not wrong:
-            return weights
+            return fitted
         held |= wrong
 
 
-def _fit(rows: Sequence[Sequence[float]], labels: Sequence[bool], l2: float, rounds: int = 25) -> list[float]:
+def _fit(rows: Sequence[Sequence[float]], labels: Sequence[bool], l2: float,
+         counts: Sequence[float] | None = None, rounds: int = 25) -> list[float]:
     size = len(rows[0]) + 1
     weights = [0.0] * size
     for _ in range(rounds):
         gradient = [0.0] * size
         hessian = [[0.0] * size for _ in range(size)]
-        for row, label in zip(rows, labels):
+        for n, (row, label) in enumerate(zip(rows, labels)):
             x = [(0, 1.0)] + [(i + 1, v) for i, v in enumerate(row) if v]
             z = sum(weights[i] * v for i, v in x)
             p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-            residual, slope = p - (1.0 if label else 0.0), p * (1.0 - p)
+            count = counts[n] if counts else 1.0
+            residual, slope = count * (p - (1.0 if label else 0.0)), count * p * (1.0 - p)
             for i, v in x:
                 gradient[i] += residual * v
                 line = hessian[i]
@@ -114,18 +116,21 @@ def _solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
     return [rows[i][n] / rows[i][i] if abs(rows[i][i]) > 1e-12 else 0.0 for i in range(n)]
 
 
-def quality(scores: Sequence[float], labels: Sequence[bool], threshold: float) -> Quality:
-    tp = sum(1 for s, y in zip(scores, labels) if s >= threshold and y)
-    fp = sum(1 for s, y in zip(scores, labels) if s >= threshold and not y)
-    fn = sum(1 for s, y in zip(scores, labels) if s < threshold and y)
+def quality(scores: Sequence[float], labels: Sequence[bool], threshold: float,
+            counts: Sequence[float] | None = None) -> Quality:
+    counts = counts or [1.0] * len(scores)
+    tp = sum(c for s, y, c in zip(scores, labels, counts) if s >= threshold and y)
+    fp = sum(c for s, y, c in zip(scores, labels, counts) if s >= threshold and not y)
+    fn = sum(c for s, y, c in zip(scores, labels, counts) if s < threshold and y)
     return Quality(tp / (tp + fp) if tp + fp else 1.0, tp / (tp + fn) if tp + fn else 1.0)
 
 
-def choose_threshold(scores: Sequence[float], labels: Sequence[bool], precision: float | None) -> float:
+def choose_threshold(scores: Sequence[float], labels: Sequence[bool], precision: float | None,
+                     counts: Sequence[float] | None = None) -> float:
     """Best F1, or the most recall that keeps ``precision``; between two scores, not on one."""
     ordered = sorted(set(scores))
     cuts = [(a + b) / 2 for a, b in zip(ordered, ordered[1:])] or ordered
-    graded = [(quality(scores, labels, cut), cut) for cut in cuts]
+    graded = [(quality(scores, labels, cut, counts), cut) for cut in cuts]
     if precision is not None:
         meeting = [(q.recall, q.precision, cut) for q, cut in graded if q.precision >= precision]
         if meeting:
@@ -134,10 +139,13 @@ def choose_threshold(scores: Sequence[float], labels: Sequence[bool], precision:
 
 
 def tune(classifier: Classifier, name: str, articles: Sequence[tuple[str, str, bool]], *, folds: int = 5,
-         l2: float = 1.0, precision: float | None = None, seed: int = 1) -> Proposal:
-    """Fit the points of ``name``'s rules to (title, text, label) articles."""
+         l2: float = 1.0, precision: float | None = None, seed: int = 1,
+         counts: Sequence[float] | None = None) -> Proposal:
+    """Fit the points of ``name``'s rules to (title, text, label) articles; ``counts``: how much
+    each one weighs (a desk's own marks more than the shipped labels)."""
     rows = [features(classifier, name, title, text) for title, text, _ in articles]
     labels = [label for _, _, label in articles]
+    counts = list(counts) if counts else [1.0] * len(rows)
     signs = [_sign(points) for _, points in classifier.rules[name] for _ in FIELDS]
     order = list(range(len(rows)))
     random.Random(seed).shuffle(order)
@@ -145,18 +153,18 @@ def tune(classifier: Classifier, name: str, articles: Sequence[tuple[str, str, b
     for fold in range(folds):
         test = set(order[fold::folds])
         train = [i for i in order if i not in test]
-        weights = fit([rows[i] for i in train], [labels[i] for i in train], l2, signs)
+        weights = fit([rows[i] for i in train], [labels[i] for i in train], l2, signs, [counts[i] for i in train])
         for i in test:
             held_out[i] = _score(weights, rows[i])
-    cut = choose_threshold(held_out, labels, precision)
-    weights = fit(rows, labels, l2, signs)
+    cut = choose_threshold(held_out, labels, precision, counts)
+    weights = fit(rows, labels, l2, signs, counts)
     points, rounded = {}, [0.0] + [round(w, 1) for w in weights[1:]]
     for index, (rule, _) in enumerate(classifier.rules[name]):
         values = rounded[1 + index * len(FIELDS) : 1 + (index + 1) * len(FIELDS)]
         points[rule.text] = Points(**dict(zip(FIELDS, values)))
     threshold = round(cut - weights[0], 1)
-    fitted = quality([_score(rounded, row) for row in rows], labels, threshold)
-    return Proposal(name, threshold, points, quality(held_out, labels, cut), fitted)
+    fitted = quality([_score(rounded, row) for row in rows], labels, threshold, counts)
+    return Proposal(name, threshold, points, quality(held_out, labels, cut, counts), fitted)
 
 
 def _sign(points: Points) -> int:

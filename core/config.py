@@ -35,6 +35,7 @@ class BotSettings(Frozen):
     timezone: str = "Asia/Damascus"
     languages: tuple[str, ...] = ("ar",)
     digest_hour: int = Field(8, ge=0, le=23, description="local hour of daily digests")
+    editors: tuple[int, ...] = Field((), description="Telegram user ids whose marks on alerts count for the desk")
 
     @field_validator("timezone")
     @classmethod
@@ -65,6 +66,7 @@ class FetchSettings(Frozen):
 class StorageSettings(Frozen):
     path: str = DEFAULT_DB
     url: str | None = Field(None, pattern=r"^postgres(ql)?://", description="PostgreSQL instead of the SQLite file")
+    keep_days: int = Field(14, ge=1, le=365, description="days every classified article is kept for marks and replays")
 
 
 class TelegramSettings(Frozen):

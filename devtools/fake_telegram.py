@@ -80,6 +80,39 @@ class FakeTelegram(Loopback):
                             "entities": [{"type": "bot_command", "offset": 0, "length": len(command)}]},
             })
 
+    def text(self, chat_id: int, text: str, user_id: int | None = None) -> None:
+        """Queue a private-chat message that is not a command (e.g. a link) for getUpdates."""
+        with self._lock:
+            number = len(self.updates) + 1
+            self.updates.append({
+                "update_id": number,
+                "message": {"message_id": 1000 + number, "date": int(time.time()), "text": text,
+                            "chat": {"id": chat_id, "type": "private", "first_name": "U"},
+                            "from": {"id": user_id or chat_id, "is_bot": False, "first_name": "U"}},
+            })
+
+    def press(self, chat_id: int | str, message_id: int, user_id: int, data: str, callback_id: str | None = None,
+              chat_type: str = "channel") -> str:
+        """Queue a press of an inline button on a message, as Telegram hands it to getUpdates;
+        returns the callback query's id (give it again to replay the very same press)."""
+        with self._lock:
+            number = len(self.updates) + 1
+            callback_id = callback_id or f"cb{number}"
+            self.updates.append({
+                "update_id": number,
+                "callback_query": {
+                    "id": callback_id, "chat_instance": "1", "data": data,
+                    "from": {"id": user_id, "is_bot": False, "first_name": "E"},
+                    "message": {"message_id": message_id, "date": int(time.time()), "text": "…",
+                                "chat": {"id": int(chat_id), "type": chat_type, "title": "c"}},
+                },
+            })
+            return callback_id
+
+    def calls(self, method: str) -> list[Received]:
+        with self._lock:
+            return [r for r in self.received if r.method == method]
+
     def messages(self, chat_id: str | None = None) -> list[Received]:
         with self._lock:
             return [r for r in self.received if r.method == "sendMessage"

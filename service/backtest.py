@@ -96,7 +96,8 @@ class Recorder:
         self._ids = itertools.count(1)
 
     async def send(self, chat_id: str, text: str, thread_id: int | None, attempts: int,
-                   edit_message_id: int | None = None, notify: bool = True, reply_to: int | None = None) -> Sent:
+                   edit_message_id: int | None = None, notify: bool = True, reply_to: int | None = None,
+                   buttons: dict[str, int] | None = None) -> Sent:
         message_id = edit_message_id or next(self._ids)
         self.calls.append((chat_id, text, message_id, bool(edit_message_id), notify and not edit_message_id))
         return Sent(message_id, chat_id)
@@ -258,10 +259,17 @@ def report(actions: list[Action], zone: str) -> str:
 
 
 def command(args: argparse.Namespace) -> int:
-    """`bot.py backtest FILE... [--config PATH] [--json]`."""
-    runtime = load(args.config)
+    """`bot.py backtest FILE... [--config PATH] [--json]`, or `--from-store` (service/feedback.py)."""
     if "LOG_LEVEL" not in os.environ:  # the replay's own lines would bury what it prints
         logging.getLogger().setLevel(logging.WARNING)
+    if args.from_store:
+        from service.feedback import compare_from_store
+
+        return compare_from_store(args)
+    if not args.files:
+        print("backtest: give FILE... to replay, or --from-store", file=sys.stderr)
+        return 2
+    runtime = load(args.config)
     try:
         articles = read_articles(Path(f) for f in args.files)
     except (OSError, ValueError) as exc:

@@ -79,7 +79,7 @@ async def once(args: argparse.Namespace) -> int:
         with progress_bar(len(runtime.config.feeds)) as progress:
             report = await run_cycle(services, progress=progress)
         flush_digests(services)
-        forget_old_entries(services.store)
+        forget_old_entries(services.store, services.runtime.config.storage.keep_days)
         if outbox:
             services.store.hurry_edits(time.time())  # the cycle is over: no outlet is left to wait for
             left = await outbox.drain(args.max_wait)
@@ -142,5 +142,35 @@ async def subscriber_bot(services, outbox):
 
     app = build_app(os.environ["TELEGRAM_BOT_TOKEN"].strip(), os.environ.get("TELEGRAM_API_URL") or DEFAULT_API_URL,
                     services.store, lambda: {n: t.label for n, t in services.runtime.config.topics.items()},
-                    outbox.reachability)
+                    outbox.reachability, desk_hooks(services))
     return app if await start_polling(app) else None
+
+
+def desk_hooks(services):  # noqa: ANN001, ANN201
+    """What the mark buttons and /missed read from the running worker (its current config)."""
+    from alerts.marks import DeskHooks
+    from classifiers.topics import classify
+    from fetchers.targets import read_target
+    from service.desk import explain_miss
+    from store import KeptArticle
+
+    def chat_topics(chat_id: str) -> tuple[str, ...]:
+        config = services.runtime.config
+        channel = [t for c in config.channels if str(c.chat_id) == chat_id for t in c.topics]
+        return tuple(channel) or tuple(services.store.subscriptions(chat_id))
+
+    async def read_link(url: str):  # noqa: ANN202
+        runtime = services.runtime
+        try:
+            title, text, origin = await read_target(url, runtime.config.fetch)
+        except (OSError, ValueError) as exc:
+            event(log, "missed_link_unreadable", logging.WARNING, url=url, error=str(exc)[:200])
+            return None
+        classification = classify(runtime.classifier, title, text)
+        reading = explain_miss(classification, {n: t.label for n, t in runtime.config.topics.items()}, title)
+        article = KeptArticle(origin, time.time(), None, "reported", title, text, reading.scores, None,
+                              runtime.version)
+        return reading.answer, article, reading.topics
+
+    return DeskHooks(editors=lambda: frozenset(services.runtime.config.bot.editors), chat_topics=chat_topics,
+                     read_link=read_link, version=lambda: services.runtime.version)

@@ -37,9 +37,10 @@ from fetchers.feeds import poll_feed
 from fetchers.http import PAGE_TYPES, Fetcher
 from fetchers.pacing import backlog_cutoff, failure_backoff, next_interval, observed_rate, quieter, smoothed
 from fetchers.pages import Extracted, extract, without_headline
+from service.desk import scores_snapshot
 from service.membership import Membership
 from service.runtime import Runtime
-from store import Store, StoryRecord, ThreadMessage, with_sources
+from store import KeptArticle, Store, StoryRecord, ThreadMessage, with_sources
 
 log = logging.getLogger("pipeline")
 Recipient = tuple[str, int | None]
@@ -209,6 +210,7 @@ def handle_article(services: Services, feed_url: str, article: Article, classifi
     topics = classification.alert_topics
     if not topics:
         store.mark_seen(feed_url, entry.entry_id, entry.url)
+        _keep(services, article, classification, seen_at, None)
         return None
     at = article_time(entry.published, seen_at)
     with store.exclusive("stories"):  # two workers with one event from two outlets make one story
@@ -218,6 +220,7 @@ def handle_article(services: Services, feed_url: str, article: Article, classifi
             opening = _opening_topics(runtime, classification, story.topics)
             if not opening:
                 store.mark_seen(feed_url, entry.entry_id, entry.url)
+                _keep(services, article, classification, seen_at, None)
                 event(log, "alert_held", feed=article.source, topics=",".join(topics), title=article.title[:80],
                       note="close to the threshold, and no situation of the day to join")
                 return None
@@ -228,6 +231,7 @@ def handle_article(services: Services, feed_url: str, article: Article, classifi
                                  deliver=services.deliver, digests=digests, entry_url=entry.url,
                                  now=services.clock())
         _story_index(services)  # the saved story read back in: a failed save leaves no member behind
+    _keep(services, article, classification, seen_at, saved.id)
     alert = _alert(saved, is_update, tuple(dict.fromkeys(chat for chat, _ in recipients + digests)))
     if is_update:
         metrics.STORY_UPDATES.inc()
@@ -243,6 +247,17 @@ def handle_article(services: Services, feed_url: str, article: Article, classifi
     if services.on_queued and services.deliver:
         services.on_queued()
     return Outcome(saved, is_update)
+
+
+def _keep(services: Services, article: Article, classification: Classification, seen_at: float,
+          story_id: str | None) -> None:
+    """Every classified article, alerted or not, for the desk's marks and replays ([storage] keep_days)."""
+    entry = article.entry
+    services.store.keep_article(KeptArticle(
+        url=entry.url or f"{entry.feed}#{entry.entry_id}", seen_at=seen_at,
+        published=entry.published.isoformat() if entry.published else None, source=article.source,
+        title=article.title, text=article.text, scores=scores_snapshot(classification), story_id=story_id,
+        config_version=services.runtime.version))
 
 
 def _opening_topics(runtime: Runtime, classification: Classification, topics: tuple[str, ...]) -> tuple[str, ...]:
@@ -382,10 +397,11 @@ def _recipients(services: Services, topics: tuple[str, ...]) -> tuple[list[Recip
     return list(dict.fromkeys(instant)), list(dict.fromkeys(digest))
 
 
-def forget_old_entries(store: Store) -> int:
-    """Seen entries older than the retention period, so the store does not grow forever.
-    Run now and then (the worker: hourly), not after every poll."""
-    return store.prune_seen(time.time() - SEEN_RETENTION_DAYS * 86400)
+def forget_old_entries(store: Store, keep_days: int = 14) -> int:
+    """Seen entries older than the retention period, and kept articles older than ``keep_days``,
+    so the store does not grow forever. Run now and then (the worker: hourly), not after every poll."""
+    now = time.time()
+    return store.prune_seen(now - SEEN_RETENTION_DAYS * 86400) + store.prune_articles(now - keep_days * 86400)
 
 
 def flush_digests(services: Services, now: datetime | None = None) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import json
 import sys
 from pathlib import Path
@@ -135,21 +136,35 @@ def tune(args: argparse.Namespace) -> int:
     from classifiers.tuning import points_toml, tune
     from service.config_edit import apply_proposal
 
+    if not args.files and not args.from_store:
+        print("tune: give labelled FILE... or --from-store (or both)", file=sys.stderr)
+        return 2
     runtime = load(args.config)
     path = config_path(args.config)
     articles = _labelled_articles("tune", args.files)
     names = _chosen_topics("tune", args.topic, runtime.config.topics)
     if articles is None or names is None:
         return 1 if articles is None else 2
+    weighed = [(a, 1.0) for a in articles]
+    if args.from_store:  # the desk's own marks, weighing more (service/feedback.py)
+        from service.feedback import desk_articles
+
+        weighed += desk_articles(args.config)
     text = path.read_text(encoding="utf-8")
     for name in names:
-        labelled = [(a.get("title", ""), a.get("text", ""), bool(a["labels"][name])) for a in articles
-                    if name in a.get("labels", {})]
+        if args.write and not re.search(rf"^\s*\[topics\.{re.escape(name)}\.evidence\]", text, re.MULTILINE):
+            print(f"tune: {path} has no [topics.{name}] of its own (it uses the shipped topics): copy them "
+                  "into it to tune them there", file=sys.stderr)
+            return 2
+        chosen = [(a, weight) for a, weight in weighed if name in a.get("labels", {})]
+        labelled = [(a.get("title", ""), a.get("text", ""), bool(a["labels"][name])) for a, _ in chosen]
         if not any(label for *_, label in labelled) or all(label for *_, label in labelled):
             print(f"tune: {name}: needs articles labelled both ways", file=sys.stderr)
             return 1
-        proposal = tune(runtime.classifier, name, labelled, precision=args.precision)
-        print(f"# {name}: {len(labelled)} articles, {sum(l for *_, l in labelled)} on the topic")
+        proposal = tune(runtime.classifier, name, labelled, precision=args.precision, counts=[w for _, w in chosen])
+        desk = sum(1 for a, _ in chosen if a.get("desk"))
+        print(f"# {name}: {len(labelled)} articles ({desk} marked by the desk, each counting "
+              f"{chosen[-1][1] if desk else 1:g}), {sum(l for *_, l in labelled)} on the topic")
         print(f"# expected on unseen articles (5-fold): precision {proposal.expected.precision:.3f}, "
               f"recall {proposal.expected.recall:.3f}; on these articles: precision {proposal.fitted.precision:.3f}, "
               f"recall {proposal.fitted.recall:.3f}")

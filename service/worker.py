@@ -236,7 +236,7 @@ class Worker:
 
     async def _forget(self) -> None:
         if self.services.membership.leader:
-            forget_old_entries(self.services.store)
+            forget_old_entries(self.services.store, self.services.runtime.config.storage.keep_days)
 
     async def _beat(self) -> None:
         beat(self.health, self.services.store, self.services.runtime, self.services.membership)

@@ -1,7 +1,7 @@
 """All persistent state, behind one interface: SQLite for one process, PostgreSQL for several.
 
 The store is made of parts, one per kind of state (feeds, entries, stories, outbox,
-chats, workers); all SQL lives in this package. It imports nothing of the project but core.
+chats, workers, the desk's articles and marks); all SQL lives in this package. It imports nothing of the project but core.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from pathlib import Path
 
 from store.chats import Chats
 from store.db import Handle, PostgresDatabase, SqliteDatabase, is_database_url, migrate
+from store.desk import Desk, KeptArticle, Mark
 from store.entries import Entries
 from store.feeds import Feeds
 from store.migrations import POSTGRES, SQLITE
@@ -20,11 +21,11 @@ from store.records import ChatState, FeedState, OutboxRow, StoryRecord, ThreadMe
 from store.stories import Stories
 from store.workers import LEADER, Workers, feed_lease
 
-__all__ = ["LEADER", "ChatState", "FeedState", "OutboxRow", "Store", "StoryRecord", "ThreadMessage", "feed_lease",
-           "with_sources"]
+__all__ = ["LEADER", "ChatState", "FeedState", "KeptArticle", "Mark", "OutboxRow", "Store", "StoryRecord",
+           "ThreadMessage", "feed_lease", "with_sources"]
 
 
-class Store(Feeds, Entries, Stories, Outbox, Chats, Workers):
+class Store(Feeds, Entries, Stories, Outbox, Chats, Workers, Desk):
     """``target``: an SQLite file, or a ``postgresql://`` URL. Migrations run on opening."""
 
     _db: Handle

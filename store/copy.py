@@ -5,7 +5,8 @@ from __future__ import annotations
 from store import Store
 
 # Parents before children; workers and leases are about processes, not state worth moving.
-TABLES = ("feeds", "seen", "stories", "story_sources", "outbox", "digest_items", "subscriptions", "meta", "chats")
+TABLES = ("feeds", "seen", "stories", "story_sources", "outbox", "digest_items", "subscriptions", "meta", "chats",
+          "articles", "marks")
 
 
 def copy_store(source: Store, target: Store) -> dict[str, int]:
@@ -22,7 +23,7 @@ def copy_store(source: Store, target: Store) -> dict[str, int]:
                     f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
                     "ON CONFLICT DO NOTHING", [row[c] for c in columns])
             copied[table] = count
-        if target.kind == "postgres":  # ids copied as they were: new rows continue after them
-            into._db.value("SELECT setval(pg_get_serial_sequence('outbox', 'id'), "  # noqa: SLF001
-                           "COALESCE((SELECT MAX(id) FROM outbox), 0) + 1, false)")
+        for table in ("outbox", "marks") if target.kind == "postgres" else ():  # ids copied as they were:
+            into._db.value(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: SLF001
+                           f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)")  # new rows continue after them
     return copied

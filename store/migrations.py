@@ -155,6 +155,48 @@ SQLITE: tuple[tuple[str, str], ...] = (
         CREATE INDEX outbox_by_situation ON outbox (situation_id, chat_id)
         """,
     ),
+    (
+        "005_desk",
+        """
+        -- every article the worker classified, alerted or not, for [storage] keep_days: what the
+        -- desk's marks and a replay under an edited config read
+        CREATE TABLE articles (
+            url TEXT PRIMARY KEY,
+            seen_at REAL NOT NULL,
+            published TEXT,
+            source TEXT NOT NULL,
+            title TEXT NOT NULL,
+            text TEXT NOT NULL,
+            scores TEXT NOT NULL,  -- JSON {topic: {score, threshold, alert, why}}
+            story_id TEXT,
+            config_version TEXT NOT NULL
+        );
+        CREATE INDEX articles_by_time ON articles (seen_at);
+        -- a mark on an alert (on | off | split) or a reported miss, with the article as it was read
+        CREATE TABLE marks (
+            id INTEGER PRIMARY KEY,
+            chat_id TEXT NOT NULL,
+            message_id INTEGER,
+            user_id INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            desk INTEGER NOT NULL,  -- 1: an editor's, counted in the desk's figures
+            topics TEXT NOT NULL,
+            story_id TEXT,
+            url TEXT NOT NULL,
+            title TEXT NOT NULL,
+            text TEXT NOT NULL,
+            source TEXT NOT NULL,
+            published TEXT,
+            scores TEXT NOT NULL,
+            config_version TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL,
+            callback_id TEXT UNIQUE
+        );
+        CREATE UNIQUE INDEX marks_one_per_user ON marks (chat_id, message_id, user_id);
+        CREATE INDEX marks_by_time ON marks (updated_at)
+        """,
+    ),
 )
 
 
