@@ -110,14 +110,15 @@ def parser() -> argparse.ArgumentParser:
     migrate.add_argument("--from", dest="source", metavar="SQLITE_FILE",
                          help="copy this SQLite store's feeds, entries, stories, outbox and chats into the store")
 
-    backtest = commands.add_parser("backtest", help="replay timestamped articles: what each channel would have received")
+    backtest = commands.add_parser("backtest",
+                                   help="replay timestamped articles: what each channel would have received")
     backtest.add_argument("files", nargs="*", metavar="FILE",
                           help='JSON lines {"id","title","text","source","url","published"} (.gz too)')
     backtest.add_argument("--from-store", action="store_true",
                           help="replay the articles the worker kept, under --config against --against")
     backtest.add_argument("--days", type=float, default=7, help="with --from-store: how many days back (default 7)")
     backtest.add_argument("--against", metavar="PATH",
-                          help="with --from-store: the config it is compared with (default: $BOT_CONFIG or config.toml)")
+                          help="with --from-store: the config compared with (default: $BOT_CONFIG or config.toml)")
     backtest.add_argument("--config", help=config_help)
     backtest.add_argument("--json", action="store_true", help="one JSON object per action, then a summary object")
     return main

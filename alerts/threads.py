@@ -4,8 +4,9 @@ The first story of a situation in a chat rings. Later stories are added to the l
 message of the thread (an edit, which does not ring); a story that changes the situation
 (a Council act, a strike after threats, a new incident with casualties) rings again as
 a reply, while the situation's rings stay within the operator's budget and apart by the
-configured gap (a strike after threats rings at once: it is the news the threats foretold). A message that would pass Telegram's 4,096 characters, or that is older
-than Telegram lets a bot edit, is continued in a silent reply. Every decision is taken on
+configured gap (a strike after threats rings at once: it is the news the threats
+foretold). A message that would pass Telegram's 4,096 characters, or that is older than
+Telegram lets a bot edit, is continued in a silent reply. Every decision is taken on
 the articles' clock, so a replay decides what a live run did.
 """
 

@@ -2,6 +2,7 @@
 
 The run_cycle() orchestrator (pipeline), the worker's scheduler loop, runtime and hot
 reload, health and metrics serving, membership among workers, and the bodies of the
-commands bot.py dispatches to (operate, reading, status, backtest). It may import every
+commands bot.py dispatches to (operate, reading, status, backtest, feedback: the desk's
+loop). It may import every
 stage and core; nothing below it imports it.
 """

@@ -32,27 +32,31 @@ class MissReading:
     """A link an editor reported: what the bot makes of it."""
 
     answer: str  # the Arabic explanation sent back
-    topics: tuple[str, ...]  # the topics it is about (some evidence for them), or ("unknown",)
+    topics: tuple[str, ...]  # the topics it is a miss of (missed_topics)
     scores: dict[str, dict[str, Any]]
 
 
 def explain_miss(classification: Classification, labels: dict[str, str], title: str) -> MissReading:
     """Why the bot did not alert (or would, today), topic by topic, in Arabic (Telegram HTML)."""
     lines = [f"«{html.escape(title[:120])}»"]
-    about = []
     for name, score in classification.topics.items():
         label = labels.get(name, name)
-        if score.score > 0:
-            about.append(name)
         verdict = ("يبلغ العتبة اليوم: كان سيُرسل تنبيه" if score.alert
                    else f"لم يبلغ العتبة: ينقصه {score.threshold - score.score:.1f} نقطة")
         lines.append(f"\n<b>{html.escape(label)}</b>: {score.score:.1f} من {score.threshold:g} نقطة — {verdict}.")
         for evidence in sorted(score.evidence, key=lambda e: -abs(e.points))[:MISS_EVIDENCE]:
             where = "، ".join(PLACES_AR.get(p, p) for p in evidence.places)
             terms = html.escape("، ".join(evidence.terms[:4]))
-            lines.append(f"  {evidence.points:+.1f} {html.escape(evidence.rule)} ({where})" + (f": {terms}" if terms else ""))
+            rule = html.escape(evidence.rule)
+            lines.append(f"  {evidence.points:+.1f} {rule} ({where})" + (f": {terms}" if terms else ""))
         if not score.evidence:
             lines.append("  لا دليل على الموضوع في النص.")
-        for reason in score.reasons[:1]:
-            lines.append(f"  {html.escape(reason)}")
-    return MissReading("\n".join(lines), tuple(about) or ("unknown",), scores_snapshot(classification))
+    return MissReading("\n".join(lines), missed_topics(classification), scores_snapshot(classification))
+
+
+def missed_topics(classification: Classification) -> tuple[str, ...]:
+    """What a reported link is a miss of: the topics it has evidence for but does not reach;
+    else those it reaches (the bot never read it: a feed it does not watch); else "unknown"."""
+    scores = classification.topics
+    short = tuple(n for n, s in scores.items() if 0 < s.score and not s.alert)
+    return short or tuple(n for n, s in scores.items() if s.alert) or ("unknown",)

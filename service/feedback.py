@@ -18,7 +18,7 @@ from pathlib import Path
 
 from core.config import db_path
 from service.cli import load
-from store import Mark, Store
+from store import KeptArticle, Mark, Store
 
 DESK_WEIGHT = 3.0  # a desk's own mark counts as much as this many shipped labels when tuning
 
@@ -206,11 +206,19 @@ def compare_from_store(args: argparse.Namespace) -> int:
 
     edited, running = load(args.config), load(args.against)
     store = Store(db_path(running.config))
+    since = time.time() - args.days * 86400
     try:
-        kept = store.kept_articles(time.time() - args.days * 86400)
-        say = desk_verdicts(store.marks())
+        kept = store.kept_articles(since)
+        marks = store.marks()
     finally:
         store.close()
+    say = desk_verdicts(marks)
+    known = {a.url for a in kept}
+    for m in marks:  # the links the desk reported, read as they were
+        if m.desk and m.kind == "missed" and m.created_at >= since and m.url not in known:
+            known.add(m.url)
+            kept.append(KeptArticle(m.url, m.created_at, m.published, m.source, m.title, m.text, m.scores, None,
+                                    m.config_version))
     articles = [Replayed(a.url, a.title, a.text, a.source, a.url,
                          datetime.fromisoformat(a.published) if a.published else
                          datetime.fromtimestamp(a.seen_at, timezone.utc)) for a in kept]
@@ -230,7 +238,8 @@ def compare_from_store(args: argparse.Namespace) -> int:
                                                for i in item[key]] for key in ("gained", "lost")}},
                              ensure_ascii=False))
         return 0
-    print(f"{len(kept)} kept articles of the last {args.days:g} days, replayed under {args.config or 'the config'} "
+    print(f"{len(kept)} kept articles of the last {args.days:g} days (the desk's reported links included), "
+          f"replayed under {args.config or 'the config'} "
           f"against {args.against or 'the running config'}")
     for item in found:
         lost, gained = set(item["lost"]), set(item["gained"])

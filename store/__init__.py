@@ -1,7 +1,8 @@
 """All persistent state, behind one interface: SQLite for one process, PostgreSQL for several.
 
 The store is made of parts, one per kind of state (feeds, entries, stories, outbox,
-chats, workers, the desk's articles and marks); all SQL lives in this package. It imports nothing of the project but core.
+chats, workers, the desk's articles and marks); all SQL lives in this package. It
+imports nothing of the project but core.
 """
 
 from __future__ import annotations

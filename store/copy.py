@@ -6,7 +6,7 @@ from store import Store
 
 # Parents before children; workers and leases are about processes, not state worth moving.
 TABLES = ("feeds", "seen", "stories", "story_sources", "outbox", "digest_items", "subscriptions", "meta", "chats",
-          "articles", "marks")
+          "articles", "marks", "mark_presses")
 
 
 def copy_store(source: Store, target: Store) -> dict[str, int]:

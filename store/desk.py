@@ -73,8 +73,10 @@ class Desk:
 
     def record_mark(self, mark: Mark, callback_id: str | None = None) -> str:
         """Store a mark: "new", "changed" (this person marked the message otherwise before),
-        "same" (nothing to change) or "replayed" (this very press was stored already)."""
-        if callback_id and self._db.one("SELECT 1 AS x FROM marks WHERE callback_id = ?", (callback_id,)):
+        "same" (nothing to change) or "replayed" (this very press, ``callback_id``, was taken
+        already: Telegram delivered it again, or someone sent it again, after any change since)."""
+        if callback_id and not self._db.run("INSERT INTO mark_presses VALUES (?, ?) ON CONFLICT DO NOTHING",
+                                             (callback_id, mark.updated_at)):
             return "replayed"
         if mark.message_id is None:
             before = self._db.one("SELECT id, kind FROM marks WHERE message_id IS NULL AND user_id = ? AND url = ?",
@@ -85,17 +87,16 @@ class Desk:
         if before and before["kind"] == mark.kind:
             return "same"
         if before:
-            self._db.run("UPDATE marks SET kind = ?, updated_at = ?, callback_id = ? WHERE id = ?",
-                         (mark.kind, mark.updated_at, callback_id, before["id"]))
+            self._db.run("UPDATE marks SET kind = ?, updated_at = ? WHERE id = ?",
+                         (mark.kind, mark.updated_at, before["id"]))
             return "changed"
         self._db.run(
             "INSERT INTO marks (chat_id, message_id, user_id, kind, desk, topics, story_id, url, title, text, source, "
-            "published, scores, config_version, created_at, updated_at, callback_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            "published, scores, config_version, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (mark.chat_id, mark.message_id, mark.user_id, mark.kind, int(mark.desk), json.dumps(list(mark.topics)),
              mark.story_id, mark.url, mark.title, mark.text, mark.source, mark.published,
-             json.dumps(mark.scores, ensure_ascii=False), mark.config_version, mark.created_at, mark.updated_at,
-             callback_id))
+             json.dumps(mark.scores, ensure_ascii=False), mark.config_version, mark.created_at, mark.updated_at))
         return "new"
 
     def mark_counts(self, chat_id: str, message_id: int) -> dict[str, int]:

@@ -190,11 +190,15 @@ SQLITE: tuple[tuple[str, str], ...] = (
             scores TEXT NOT NULL,
             config_version TEXT NOT NULL,
             created_at REAL NOT NULL,
-            updated_at REAL NOT NULL,
-            callback_id TEXT UNIQUE
+            updated_at REAL NOT NULL
         );
         CREATE UNIQUE INDEX marks_one_per_user ON marks (chat_id, message_id, user_id);
-        CREATE INDEX marks_by_time ON marks (updated_at)
+        CREATE INDEX marks_by_time ON marks (updated_at);
+        -- every button press taken (Telegram's callback query id): one delivered again is not taken twice
+        CREATE TABLE mark_presses (
+            callback_id TEXT PRIMARY KEY,
+            taken_at REAL NOT NULL
+        )
         """,
     ),
 )

@@ -130,6 +130,7 @@ def test_one_mark_per_person_per_alert_on_both_backends(desk_store):
     assert desk_store.record_mark(mark("off"), callback_id="a") == "replayed"
     assert desk_store.record_mark(mark("off"), callback_id="b") == "same"
     assert desk_store.record_mark(mark("on", at=2.0), callback_id="c") == "changed"
+    assert desk_store.record_mark(mark("off", at=3.0), callback_id="a") == "replayed"  # an old press never undoes
     assert desk_store.record_mark(mark("on", user=EDITOR + 1), callback_id="d") == "new"
     assert desk_store.mark_counts("-1001", 5) == {"on": 2}
     assert desk_store.record_mark(mark("missed", message_id=None, url="http://b")) == "new"
@@ -178,7 +179,8 @@ def test_kept_articles_are_pruned_after_keep_days(tmp_path):
 
     store = Store(tmp_path / "db.sqlite3")
     for age in (1, 20):
-        store.keep_article(KeptArticle(f"http://a/{age}", time.time() - age * 86400, None, "A", "t", "x", {}, None, "v"))
+        seen = time.time() - age * 86400
+        store.keep_article(KeptArticle(f"http://a/{age}", seen, None, "A", "t", "x", {}, None, "v"))
     forget_old_entries(store, keep_days=14)
     assert [a.url for a in store.kept_articles(0)] == ["http://a/1"]
     store.close()

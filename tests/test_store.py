@@ -17,7 +17,8 @@ def test_migrations_are_recorded_and_rerun_safely(tmp_path):
     Store(tmp_path / "db.sqlite3").close()
     store = Store(tmp_path / "db.sqlite3")
     names = [r["name"] for r in store._db.rows("SELECT name FROM migrations ORDER BY name")]  # noqa: SLF001
-    assert names == ["001_initial", "002_freshness", "003_workers", "004_situations", "005_desk"] and store.applied == []
+    assert names == ["001_initial", "002_freshness", "003_workers", "004_situations", "005_desk"]
+    assert store.applied == []
     assert store._db.value("PRAGMA journal_mode") == "wal"  # noqa: SLF001
 
 
@@ -51,7 +52,8 @@ def test_a_story_sent_before_situations_is_the_first_message_of_its_own(tmp_path
         db.execute("INSERT INTO outbox (story_id, chat_id, text, next_attempt_at, created_at) "
                    "VALUES ('digest:daily:x', '-2', 'digest', 0, 5)")
     store = Store(tmp_path / "old.sqlite3")
-    assert store.applied == ["004_situations", "005_desk"] and store.story("s1").situation == "s1"
+    assert store.applied == ["004_situations", "005_desk"]
+    assert store.story("s1").situation == "s1"
     [message] = store.thread("s1", "-1")
     assert (message.key, message.part, message.notify, message.stories, message.opened_at) == ("s1", 0, True, ("s1",), 5)
     assert store.answered("s1", "-1") == ("sent", 77) and [r.message_key for r in store.due(1e12)] == ["digest:daily:x"]
