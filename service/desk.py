@@ -22,8 +22,10 @@ def why(score: TopicScore) -> str:
 
 
 def scores_snapshot(classification: Classification) -> dict[str, dict[str, Any]]:
-    """Per topic: score, threshold, whether it alerted and why, as stored with an article or a mark."""
-    return {name: {"score": round(s.score, 2), "threshold": s.threshold, "alert": s.alert, "why": why(s)}
+    """Per topic: score, threshold, whether it alerted, why in one line, and every piece of
+    evidence (points, rule, places, terms), as stored with an article or a mark."""
+    return {name: {"score": round(s.score, 2), "threshold": s.threshold, "alert": s.alert, "why": why(s),
+                   "evidence": [[e.points, e.rule, list(e.places), list(e.terms[:6])] for e in s.evidence]}
             for name, s in classification.topics.items()}
 
 
