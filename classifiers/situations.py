@@ -7,7 +7,8 @@ said at it and about it. A new story joins the situation of the same day that it
 - an *incident* (violence that happened) joins only through another report of it: one of
   the situation's incidents as alike at the same place, or a place the situation names
   below the governorate (a town of the Ghouta offensive): a bombing in Damascus is a new
-  thread beside the day's Damascus toll;
+  thread beside the day's Damascus toll; or as the strike a situation's talks weighed (its
+  force named in them, their anchors named in the report);
 - a story that tells of an outside force's strike (the US, Israel, Turkey...) joins the day's
   situation where that strike is reported done: its reports and the answers to it;
 - any other story joins when it reads like one of the situation's reports (the same event
@@ -59,7 +60,7 @@ class Link:
     """Why a story joins a situation, for logs and explain."""
 
     situation: str
-    reason: str  # "same strike", "same event", "same place", "anchors"
+    reason: str  # "same strike", "same event", "same place", "threat carried out", "anchors"
     weight: float
 
 

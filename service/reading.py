@@ -163,8 +163,9 @@ def tune(args: argparse.Namespace) -> int:
             return 1
         proposal = tune(runtime.classifier, name, labelled, precision=args.precision, counts=[w for _, w in chosen])
         desk = [weight for a, weight in chosen if a.get("desk")]
-        print(f"# {name}: {len(labelled)} articles ({len(desk)} marked by the desk"
-              + (f", each counting {desk[0]:g}" if desk else "") + f"), {sum(label for *_, label in labelled)} on the topic")
+        counting = f", each counting {desk[0]:g}" if desk else ""
+        print(f"# {name}: {len(labelled)} articles ({len(desk)} marked by the desk{counting}), "
+              f"{sum(label for *_, label in labelled)} on the topic")
         print(f"# expected on unseen articles (5-fold): precision {proposal.expected.precision:.3f}, "
               f"recall {proposal.expected.recall:.3f}; on these articles: precision {proposal.fitted.precision:.3f}, "
               f"recall {proposal.fitted.recall:.3f}")
