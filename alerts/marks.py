@@ -141,15 +141,14 @@ def register(app: Application, store: Store, hooks: DeskHooks) -> None:
 def _mark(store: Store, hooks: DeskHooks, chat_id: str, message_id: int, user: int, kind: str, desk: bool,
           story_id: str) -> Mark:
     """The mark with the article as the bot read it (its first report's kept reading, else the story)."""
-    story = store.story(story_id)
-    url = story.url if story else ""
-    kept = store.kept_article(url) if url else None
-    wanted = set(hooks.chat_topics(chat_id))
-    topics = tuple(t for t in (story.topics if story else ()) if not wanted or t in wanted)
     now = time.time()
-    return Mark(0, chat_id, message_id, user, kind, desk, topics, story_id, url,
-                kept.title if kept else (story.title if story else ""),
-                kept.text if kept else (story.summary if story else ""),
-                kept.source if kept else (story.source if story else ""),
-                kept.published if kept else (story.published if story else None),
-                kept.scores if kept else {}, kept.config_version if kept else hooks.version(), now, now)
+    story = store.story(story_id)
+    if story is None:  # pruned: the mark says only who marked what
+        return Mark(0, chat_id, message_id, user, kind, desk, (), story_id, "", "", "", "", None, {}, hooks.version(),
+                    now, now)
+    kept = store.kept_article(story.url) or KeptArticle(story.url, now, story.published, story.source, story.title,
+                                                        story.summary, {}, story_id, hooks.version())
+    wanted = set(hooks.chat_topics(chat_id))
+    topics = tuple(t for t in story.topics if not wanted or t in wanted)
+    return Mark(0, chat_id, message_id, user, kind, desk, topics, story_id, story.url, kept.title, kept.text,
+                kept.source, kept.published, kept.scores, kept.config_version, now, now)

@@ -68,17 +68,19 @@ def suggest(classifier: Classifier, rebuild: Callable[[Mapping[str, TopicConfig]
     scores = [classify(classifier, a.title, a.text, detail=False).topics[name].score for a in articles]
     alerting = [s >= topic.threshold for s in scores]
     today = _today(articles, alerting)
-    words = [_opening_words(a, topic.lead) for a in articles]
+    # a cue earns its points at most in the headline and the lead: further articles cannot change
+    near = [i for i, score in enumerate(scores) if abs(score - topic.threshold) < 2 * max(POINTS)]
+    words = {i: _opening_words(articles[i], topic.lead) for i in near}
     estimated = _estimates(articles, scores, alerting, words, topic.threshold)
     own = {w for terms in topic.cues.values() for term in terms for w in content_words(term.rstrip("*"))}
     ranked = sorted(((net, word, points) for word, (net, points) in estimated.items() if word not in own),
                     key=lambda item: (-item[0], item[1]))
-    texts = [set(content_words(f"{a.title}\n{a.text}")) for a in articles]
-    spelled = _spellings(articles)
+    texts = {i: set(content_words(f"{articles[i].title}\n{articles[i].text}")) for i in near}
+    spelled = _spellings([articles[i] for i in near])
     measured: list[Suggestion] = []
     for _, word, points in ranked[: top * 2]:
-        reach = 2 * abs(points.headline)  # what a headline and a lead can add: further articles cannot change
-        containing = [i for i, found in enumerate(texts) if word in found and abs(scores[i] - topic.threshold) < reach]
+        reach = 2 * abs(points.headline)
+        containing = [i for i, found in texts.items() if word in found and abs(scores[i] - topic.threshold) < reach]
         alone = _measure(rebuild, classifier, name, CUE, spelled[word], points, articles, alerting, containing)
         tried = [alone]
         if alone.right_lost or alone.wrong_gained:  # near one of the topic's cues, it may move only the right ones
@@ -103,17 +105,16 @@ def _opening_words(article: Labelled, lead: int) -> tuple[set[str], set[str]]:
 
 
 def _estimates(articles: Sequence[Labelled], scores: Sequence[float], alerting: Sequence[bool],
-               words: Sequence[tuple[set[str], set[str]]], threshold: float) -> dict[str, tuple[int, Points]]:
-    """Per word, the points that move the most articles the right way (net), reckoning that a
-    word earns its points once in the headline and once in the lead; kept only when those
-    points help in both halves of the articles."""
-    reach = 2 * max(POINTS)  # articles further from the threshold than this cannot change
+               words: dict[int, tuple[set[str], set[str]]], threshold: float) -> dict[str, tuple[int, Points]]:
+    """Per word of the articles that could change (``words``: their headline's and lead's), the
+    points that move the most articles the right way (net), reckoning that a word earns its
+    points once in the headline and once in the lead; kept only when those points help in both
+    halves of the articles."""
     holders: dict[str, list[int]] = defaultdict(list)
-    for i, (headline, lead) in enumerate(words):
-        if abs(scores[i] - threshold) < reach:
-            for word in headline | lead:
-                if _ARABIC_WORD.match(word):
-                    holders[word].append(i)
+    for i, (headline, lead) in words.items():
+        for word in headline | lead:
+            if _ARABIC_WORD.match(word):
+                holders[word].append(i)
     best: dict[str, tuple[int, Points]] = {}
     for word, found in holders.items():
         if len(found) < MIN_ARTICLES:

@@ -68,28 +68,18 @@ class FakeTelegram(Loopback):
             self.failures.append((kind, retry_after))
 
     def command(self, chat_id: int, text: str) -> None:
-        """Queue a private-chat message (e.g. "/subscribe 1") for the bot's getUpdates."""
-        with self._lock:
-            number = len(self.updates) + 1
-            command = text.split()[0]
-            self.updates.append({
-                "update_id": number,
-                "message": {"message_id": 1000 + number, "date": int(time.time()), "text": text,
-                            "chat": {"id": chat_id, "type": "private", "first_name": "U"},
-                            "from": {"id": chat_id, "is_bot": False, "first_name": "U"},
-                            "entities": [{"type": "bot_command", "offset": 0, "length": len(command)}]},
-            })
+        """Queue a private-chat command (e.g. "/subscribe 1") for the bot's getUpdates."""
+        self.text(chat_id, text, entities=[{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}])
 
-    def text(self, chat_id: int, text: str, user_id: int | None = None) -> None:
-        """Queue a private-chat message that is not a command (e.g. a link) for getUpdates."""
+    def text(self, chat_id: int, text: str, user_id: int | None = None, entities: list[dict] | None = None) -> None:
+        """Queue a private-chat message (a link, or with ``entities`` a command) for getUpdates."""
         with self._lock:
             number = len(self.updates) + 1
-            self.updates.append({
-                "update_id": number,
-                "message": {"message_id": 1000 + number, "date": int(time.time()), "text": text,
-                            "chat": {"id": chat_id, "type": "private", "first_name": "U"},
-                            "from": {"id": user_id or chat_id, "is_bot": False, "first_name": "U"}},
-            })
+            message = {"message_id": 1000 + number, "date": int(time.time()), "text": text,
+                       "chat": {"id": chat_id, "type": "private", "first_name": "U"},
+                       "from": {"id": user_id or chat_id, "is_bot": False, "first_name": "U"}}
+            self.updates.append({"update_id": number, "message": {**message, **({"entities": entities} if entities
+                                                                                 else {})}})
 
     def press(self, chat_id: int | str, message_id: int, user_id: int, data: str, callback_id: str | None = None,
               chat_type: str = "channel") -> str:

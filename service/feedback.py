@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.config import db_path
+from core.config import Config, db_path
 from service.cli import load
 from store import KeptArticle, Mark, Store
 
@@ -89,31 +89,47 @@ def desk_report(marks: list[Mark], topics: list[str]) -> DeskReport:
     return report
 
 
+def judgements(marks: list[Mark]) -> list[tuple[Mark, str]]:
+    """The desk's say on articles, oldest first: each alert's verdict ("on" or "off"; a tie says
+    nothing) and each reported miss ("missed")."""
+    said = [(mark, kind) for kind, mark in verdicts(marks).values() if kind != "tie"]
+    said += [(mark, "missed") for mark in marks if mark.desk and mark.kind == "missed"]
+    return sorted(said, key=lambda item: item[0].updated_at)
+
+
+def desk_verdicts(marks: list[Mark]) -> dict[str, str]:
+    """Per article (url): the desk's latest say on it, "on" / "off" / "missed"."""
+    return {mark.url: kind for mark, kind in judgements(marks)}
+
+
 def labelled_rows(marks: list[Mark]) -> list[dict]:
     """The desk's marks as labelled articles (the format `tune` and `devtools.evaluate` read):
     an alert judged on topic is labelled true for its topics, off topic false, a miss true for
     the topics it is about; the latest judgement of an article wins."""
     labels: dict[str, dict[str, bool]] = defaultdict(dict)
     article: dict[str, Mark] = {}
-    judged = [(mark.updated_at, mark, kind == "on") for kind, mark in verdicts(marks).values() if kind != "tie"]
-    judged += [(m.updated_at, m, True) for m in marks if m.desk and m.kind == "missed"]
-    for _, mark, on_topic in sorted(judged, key=lambda item: item[0]):
+    for mark, kind in judgements(marks):
         for topic in mark.topics:
             if topic != "unknown":
-                labels[mark.url][topic] = on_topic
+                labels[mark.url][topic] = kind != "off"
                 article[mark.url] = mark
     return [{"id": f"desk-{article[url].id}", "title": article[url].title, "text": article[url].text, "url": url,
              "source": article[url].source, "published": article[url].published, "labels": found, "desk": True}
             for url, found in labels.items() if found]
 
 
-def feedback(args: argparse.Namespace) -> int:
-    runtime = load(args.config)
-    store = Store(db_path(runtime.config))
+def read_store(config: Config, since: float = 0.0, articles: bool = False) -> tuple[list[Mark], list[KeptArticle]]:
+    """The desk's marks since ``since`` and (with ``articles``) the articles kept since then."""
+    store = Store(db_path(config))
     try:
-        marks = store.marks(time.time() - args.days * 86400)
+        return store.marks(since), store.kept_articles(since) if articles else []
     finally:
         store.close()
+
+
+def feedback(args: argparse.Namespace) -> int:
+    runtime = load(args.config)
+    marks, _ = read_store(runtime.config, time.time() - args.days * 86400)
     report = desk_report(marks, list(runtime.config.topics))
     if args.export:
         rows = labelled_rows(marks)
@@ -153,26 +169,9 @@ def _mark_json(mark: Mark) -> dict:
             "at": mark.updated_at, "why": {t: s.get("why") for t, s in mark.scores.items()}}
 
 
-def desk_articles(config_path: str | None) -> list[tuple[dict, float]]:
+def desk_articles(config: Config) -> list[tuple[dict, float]]:
     """The desk's marks as (labelled article, weight) for `tune --from-store`."""
-    runtime = load(config_path)
-    store = Store(db_path(runtime.config))
-    try:
-        return [(row, DESK_WEIGHT) for row in labelled_rows(store.marks())]
-    finally:
-        store.close()
-
-
-def desk_verdicts(marks: list[Mark]) -> dict[str, str]:
-    """Per article (url): the desk's say on it, "on" / "off" / "missed", the latest judgement winning."""
-    found: dict[str, tuple[float, str]] = {}
-    for kind, mark in verdicts(marks).values():
-        if kind != "tie" and found.get(mark.url, (0.0, ""))[0] <= mark.updated_at:
-            found[mark.url] = (mark.updated_at, kind)
-    for mark in marks:
-        if mark.desk and mark.kind == "missed" and found.get(mark.url, (0.0, ""))[0] <= mark.updated_at:
-            found[mark.url] = (mark.updated_at, "missed")
-    return {url: kind for url, (_, kind) in found.items()}
+    return [(row, DESK_WEIGHT) for row in labelled_rows(read_store(config)[0])]
 
 
 def alerts_ar(n: int) -> str:
@@ -205,13 +204,8 @@ def compare_from_store(args: argparse.Namespace) -> int:
     from service.backtest import Replayed, replay
 
     edited, running = load(args.config), load(args.against)
-    store = Store(db_path(running.config))
     since = time.time() - args.days * 86400
-    try:
-        kept = store.kept_articles(since)
-        marks = store.marks()
-    finally:
-        store.close()
+    marks, kept = read_store(running.config, since, articles=True)
     say = desk_verdicts(marks)
     known = {a.url for a in kept}
     for m in marks:  # the links the desk reported, read as they were

@@ -148,6 +148,8 @@ async def subscriber_bot(services, outbox):
 
 def desk_hooks(services):  # noqa: ANN001, ANN201
     """What the mark buttons and /missed read from the running worker (its current config)."""
+    from urllib.parse import urlsplit
+
     from alerts.marks import DeskHooks
     from classifiers.topics import classify
     from fetchers.targets import read_target
@@ -168,8 +170,8 @@ def desk_hooks(services):  # noqa: ANN001, ANN201
             return None
         classification = classify(runtime.classifier, title, text)
         reading = explain_miss(classification, {n: t.label for n, t in runtime.config.topics.items()}, title)
-        article = KeptArticle(origin, time.time(), None, "reported", title, text, reading.scores, None,
-                              runtime.version)
+        outlet = urlsplit(url).hostname or "?"
+        article = KeptArticle(origin, time.time(), None, outlet, title, text, reading.scores, None, runtime.version)
         return reading.answer, article, reading.topics
 
     return DeskHooks(editors=lambda: frozenset(services.runtime.config.bot.editors), chat_topics=chat_topics,

@@ -204,13 +204,25 @@ def article_time(published: datetime | None, seen_at: float) -> float:
 def handle_article(services: Services, feed_url: str, article: Article, classification: Classification,
                    seen_at: float) -> Outcome | None:
     """An article read and classified: marked seen, and when it alerts, its story and situation,
-    the messages of every chat that takes it and the digests, written in one transaction."""
+    the messages of every chat that takes it and the digests, written in one transaction; then
+    kept, alerted or not, for the desk's marks and replays ([storage] keep_days)."""
+    outcome = _alert_on(services, feed_url, article, classification, seen_at)
+    entry = article.entry
+    services.store.keep_article(KeptArticle(
+        url=entry.url or f"{entry.feed}#{entry.entry_id}", seen_at=seen_at,
+        published=entry.published.isoformat() if entry.published else None, source=article.source,
+        title=article.title, text=article.text, scores=scores_snapshot(classification),
+        story_id=outcome.story.id if outcome else None, config_version=services.runtime.version))
+    return outcome
+
+
+def _alert_on(services: Services, feed_url: str, article: Article, classification: Classification,
+              seen_at: float) -> Outcome | None:
     store, runtime = services.store, services.runtime
     entry = article.entry
     topics = classification.alert_topics
     if not topics:
         store.mark_seen(feed_url, entry.entry_id, entry.url)
-        _keep(services, article, classification, seen_at, None)
         return None
     at = article_time(entry.published, seen_at)
     with store.exclusive("stories"):  # two workers with one event from two outlets make one story
@@ -220,7 +232,6 @@ def handle_article(services: Services, feed_url: str, article: Article, classifi
             opening = _opening_topics(runtime, classification, story.topics)
             if not opening:
                 store.mark_seen(feed_url, entry.entry_id, entry.url)
-                _keep(services, article, classification, seen_at, None)
                 event(log, "alert_held", feed=article.source, topics=",".join(topics), title=article.title[:80],
                       note="close to the threshold, and no situation of the day to join")
                 return None
@@ -231,7 +242,6 @@ def handle_article(services: Services, feed_url: str, article: Article, classifi
                                  deliver=services.deliver, digests=digests, entry_url=entry.url,
                                  now=services.clock())
         _story_index(services)  # the saved story read back in: a failed save leaves no member behind
-    _keep(services, article, classification, seen_at, saved.id)
     alert = _alert(saved, is_update, tuple(dict.fromkeys(chat for chat, _ in recipients + digests)))
     if is_update:
         metrics.STORY_UPDATES.inc()
@@ -247,17 +257,6 @@ def handle_article(services: Services, feed_url: str, article: Article, classifi
     if services.on_queued and services.deliver:
         services.on_queued()
     return Outcome(saved, is_update)
-
-
-def _keep(services: Services, article: Article, classification: Classification, seen_at: float,
-          story_id: str | None) -> None:
-    """Every classified article, alerted or not, for the desk's marks and replays ([storage] keep_days)."""
-    entry = article.entry
-    services.store.keep_article(KeptArticle(
-        url=entry.url or f"{entry.feed}#{entry.entry_id}", seen_at=seen_at,
-        published=entry.published.isoformat() if entry.published else None, source=article.source,
-        title=article.title, text=article.text, scores=scores_snapshot(classification), story_id=story_id,
-        config_version=services.runtime.version))
 
 
 def _opening_topics(runtime: Runtime, classification: Classification, topics: tuple[str, ...]) -> tuple[str, ...]:

@@ -149,7 +149,7 @@ def tune(args: argparse.Namespace) -> int:
     if args.from_store:  # the desk's own marks, weighing more (service/feedback.py)
         from service.feedback import desk_articles
 
-        weighed += desk_articles(args.config)
+        weighed += desk_articles(runtime.config)
     text = path.read_text(encoding="utf-8")
     for name in names:
         if args.write and not re.search(rf"^\s*\[topics\.{re.escape(name)}\.evidence\]", text, re.MULTILINE):
