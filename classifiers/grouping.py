@@ -21,7 +21,7 @@ import re
 import zlib
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -102,6 +102,10 @@ class Fingerprint:
     incident: bool = False  # the headline reports violence that happened (classifiers/events.py)
     casualties: bool = False  # the headline tells of dead or wounded
     attackers: frozenset[str] = frozenset()  # outside forces whose strike the headline or lead tells of
+    terms: frozenset[str] = field(init=False, repr=False, compare=False)  # the vector's words, for fast overlaps
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "terms", frozenset(self.vector))
 
     def to_json(self) -> dict:
         return {"t": self.published, "v": sorted(self.vector.items()), "s": sorted(self.sketch),
@@ -257,10 +261,10 @@ def veto(a: Fingerprint, b: Fingerprint) -> str | None:
 
 def likeness(a: Fingerprint, b: Fingerprint) -> float:
     """0..1: how alike two reports read (headline and lead); one copy of a text is 1."""
-    if resemblance(a.sketch, b.sketch) >= COPY:
+    if not a.sketch.isdisjoint(b.sketch) and resemblance(a.sketch, b.sketch) >= COPY:
         return 1.0
     x, y = a.vector, b.vector
-    text = sum(x[word] * y[word] for word in x.keys() & y.keys())  # the few shared words, found in C
+    text = sum([x[word] * y[word] for word in a.terms & b.terms])  # the few shared words, found in C
     shared = len(a.entities & b.entities) / len(a.entities | b.entities) if a.entities or b.entities else 0.0
     return round(min(1.0, text + 0.1 * shared), 4)
 
@@ -274,19 +278,20 @@ def joins(candidate: Fingerprint, members: list[Fingerprint], threshold: float =
     """How well ``candidate`` joins a story: its best likeness to a member of the last
     WINDOW_HOURS, or 0 when it falls short or any such member vetoes it (copies are never vetoed).
     Two incidents (reports of violence that happened) of one ``day`` need less likeness."""
-    best = 0.0
+    best, scored = 0.0, []
     for member in members:
         apart = abs(candidate.published - member.published)
         if apart > WINDOW_HOURS * 3600:
             continue
         score = likeness(candidate, member)
-        if score < 1.0 and veto(candidate, member):
-            return 0.0
         if (candidate.incident and member.incident and score >= SAME_INCIDENT and apart <= INCIDENT_HOURS * 3600
                 and day(candidate.published) == day(member.published) and same_place(candidate, member)):
             score = max(score, threshold)
+        scored.append((score, member))
         best = max(best, score)
-    return best if best >= threshold else 0.0
+    if best < threshold or any(score < 1.0 and veto(candidate, member) for score, member in scored):
+        return 0.0  # most stories fall short, and are not read for vetoes
+    return best
 
 
 def lead_of(text: str, sentences: int = 2) -> str:

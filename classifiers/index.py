@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Hashable
 
 from classifiers.grouping import MEMBERS, SAME_STORY, Fingerprint, joins, utc_day
-from classifiers.situations import Link, anchors, candidate_keys, link_keys, situation_link
+from classifiers.situations import Link, Reports, candidate_keys, link_keys, reports, situation_link
 
 INDEX_WORDS = 8  # each member's rarest words index its story
 
@@ -32,8 +32,8 @@ class StoryIndex:
         self._latest: dict[str, float] = {}
         self._situation: dict[str, str] = {}  # story -> situation
         self._stories_in: dict[str, set[str]] = {}  # situation -> stories
-        self._by_link: dict[str, set[str]] = {}  # a situation link key -> the stories that have it
-        self._anchors: dict[str, dict[Hashable, dict[str, float]]] = {}  # situation -> day -> its anchors
+        self._by_link: dict[str, dict[str, int]] = {}  # a situation link key -> situation -> its reports with it
+        self._reports: dict[str, dict[Hashable, Reports]] = {}  # situation -> day -> its reports
 
     def __len__(self) -> int:
         return len(self._members)
@@ -56,32 +56,31 @@ class StoryIndex:
         best: Link | None = None
         shared: Counter[str] = Counter()
         for key in candidate_keys(candidate, words):
-            reached = {self._situation[story] for story in self._by_link.get(key, ())}
-            shared.update(dict.fromkeys(reached, 2 if key[0] in "^!" else 1))  # a shared place or strike counts twice
+            if reached := self._by_link.get(key):
+                shared.update(dict.fromkeys(reached, 2 if key[0] in "^!" else 1))  # a shared place or strike counts twice
         for situation in sorted(s for s, count in shared.items() if count >= 2):  # sorted: same ties every run
-            members = [m for story in self._stories_in[situation] for m in self._members.get(story, ())
-                       if self.day(m.published) == day]
-            if not members:
-                continue
-            known = self._anchors.setdefault(situation, {})
+            known = self._reports.setdefault(situation, {})
             if day not in known:
-                known[day] = anchors(members)
-            link = situation_link(candidate, words, situation, members, known[day])
+                known[day] = reports(m for story in self._stories_in[situation] for m in self._members.get(story, ())
+                                     if self.day(m.published) == day)
+            if not known[day].members:
+                continue
+            link = situation_link(candidate, words, situation, known[day])
             if link and (best is None or link.weight > best.weight):
                 best = link
         return best
 
     def add(self, story: str, member: Fingerprint, situation: str | None = None) -> None:
-        self._place(story, situation or self._situation.get(story, story))
+        situation = situation or self._situation.get(story, story)
+        self._place(story, situation)
         members = self._members.setdefault(story, [])
         members.append(member)
+        self._link(member, situation, 1)
         if len(members) > MEMBERS:
-            del members[1]  # keep the first report and the latest ones
+            self._link(members.pop(1), situation, -1)  # keep the first report and the latest ones
         self._latest[story] = max(self._latest.get(story, 0.0), member.published)
         for word in _keys(member):
             self._by_word.setdefault(word, set()).add(story)
-        for key in link_keys(member):
-            self._by_link.setdefault(key, set()).add(story)
 
     def set_members(self, story: str, members: list[Fingerprint], situation: str | None = None) -> None:
         """A story's members (and situation) as the store holds them (another worker may have added to it)."""
@@ -90,14 +89,29 @@ class StoryIndex:
             self.add(story, member, situation)
 
     def _place(self, story: str, situation: str) -> None:
-        self._anchors.pop(situation, None)  # its first reports may change
         previous = self._situation.get(story)
+        self._reports.pop(situation, None)  # its reports change, and those of the one the story leaves
         if previous == situation:
             return
+        self._reports.pop(previous, None)
         if previous is not None:
             self._stories_in.get(previous, set()).discard(story)
+            for member in self._members.get(story, ()):
+                self._link(member, previous, -1)
+                self._link(member, situation, 1)
         self._situation[story] = situation
         self._stories_in.setdefault(situation, set()).add(story)
+
+    def _link(self, member: Fingerprint, situation: str, step: int) -> None:
+        """Count a report's link keys in (or out of) its situation."""
+        for key in link_keys(member):
+            counts = self._by_link.setdefault(key, {})
+            if (count := counts.get(situation, 0) + step) > 0:
+                counts[situation] = count
+            else:
+                del counts[situation]
+                if not counts:
+                    del self._by_link[key]
 
     def members(self, story: str) -> list[Fingerprint]:
         return list(self._members.get(story, ()))
@@ -108,14 +122,14 @@ class StoryIndex:
             self._drop(story)
 
     def _drop(self, story: str) -> None:
+        situation = self._situation.pop(story, None)
         for member in self._members.pop(story, ()):
             for word in _keys(member):
                 self._by_word.get(word, set()).discard(story)
-            for key in link_keys(member):
-                self._by_link.get(key, set()).discard(story)
+            if situation is not None:
+                self._link(member, situation, -1)
         self._latest.pop(story, None)
-        situation = self._situation.pop(story, None)
-        self._anchors.pop(situation, None)
+        self._reports.pop(situation, None)
         if situation is not None:
             stories = self._stories_in.get(situation, set())
             stories.discard(story)

@@ -23,12 +23,14 @@ a wrong merge silences a desk's alert, a split costs one notification.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from classifiers.events import VIOLENCE, concepts
 from classifiers.grouping import (
     BROAD,
+    COPY,
     Fingerprint,
     deepest_places,
     likeness,
@@ -64,6 +66,65 @@ class Link:
     weight: float
 
 
+@dataclass(frozen=True, slots=True)
+class Reports:
+    """A situation's reports of one day, gathered once for the many new stories checked
+    against it: most are turned away by these summaries without reading each report."""
+
+    members: tuple[Fingerprint, ...]
+    anchors: dict[str, float]  # the rare words of its first reports
+    anchor_words: frozenset[str]
+    first: float  # the earliest and latest report
+    last: float
+    countries: frozenset[frozenset[str]]  # the countries each report names, when it names one
+    headline_places: frozenset[frozenset[str]]  # the places each report's headline names, when it names one
+    places: frozenset[str]
+    struck: frozenset[str]  # outside forces whose strike a report tells as done
+    named: frozenset[str]  # entities the reports that are not incidents name
+    peaks: dict[str, float]  # each word's highest weight in any report
+    peak_words: frozenset[str]
+    shingles: frozenset[int]  # every report's copy sketch
+
+
+def reports(members: Iterable[Fingerprint], anchored: dict[str, float] | None = None) -> Reports:
+    """A situation's reports (``anchored``: its anchors, when they come from more of them)."""
+    members = tuple(members)
+    anchored = anchors(list(members)) if anchored is None else anchored
+    peaks: dict[str, float] = {}
+    for member in members:
+        for word, weight in member.vector.items():
+            if weight > peaks.get(word, 0.0):
+                peaks[word] = weight
+    moments = [m.published for m in members] or [0.0]
+    return Reports(
+        members=members,
+        anchors=anchored,
+        anchor_words=frozenset(anchored),
+        first=min(moments),
+        last=max(moments),
+        countries=frozenset(m.countries for m in members if m.countries),
+        headline_places=frozenset(m.places for m in members if m.places),
+        places=frozenset(p for m in members for p in m.places),
+        struck=frozenset(f for m in members if m.incident for f in m.attackers),
+        named=frozenset(e for m in members if not m.incident for e in m.entities),
+        peaks=peaks,
+        peak_words=frozenset(peaks),
+        shingles=frozenset().union(*(m.sketch for m in members)),
+    )
+
+
+def _may_read_alike(candidate: Fingerprint, thread: Reports) -> bool:
+    """Whether any report could read SAME_INCIDENT alike (classifiers/grouping.py likeness): an
+    upper bound, each shared word at its highest weight and every entity shared, or a possible copy
+    (one shares at least half the candidate's sketch). Most of a day's situations fail it cheaply."""
+    own = candidate.sketch
+    if own and not own.isdisjoint(thread.shingles) and len(own & thread.shingles) >= COPY * len(own):
+        return True
+    vector, peaks = candidate.vector, thread.peaks
+    bound = sum([vector[word] * peaks[word] for word in candidate.terms & thread.peak_words]) + 0.1
+    return bound >= SAME_INCIDENT - 1e-4  # likeness is rounded to four decimals
+
+
 def reach(title: str, text: str, entities: Iterable[str] = ()) -> frozenset[str]:
     """The words (and event concepts, as #concept, and entities, as @id) a story is read by for
     anchors: its headline and opening paragraphs."""
@@ -73,18 +134,16 @@ def reach(title: str, text: str, entities: Iterable[str] = ()) -> frozenset[str]
 
 def anchors(members: list[Fingerprint]) -> dict[str, float]:
     """The rare words of a situation's first reports' headlines and leads, with their rarity."""
-    idf = rarity().idf
     first = sorted(members, key=lambda m: m.published)[:ANCHOR_REPORTS]
-    return {word: weight for member in first for word in member.vector if (weight := _anchor_weight(word, idf))}
+    return {word: weight for member in first for word in member.vector if (weight := _anchor_weight(word))}
 
 
 def link_keys(member: Fingerprint) -> set[str]:
     """What a report of a situation can be reached by: its rare words, its actors and places
     (deep enough), its specific concepts. A story that shares none of them cannot join it, so
     the index compares a new story only with the situations it shares keys with."""
-    idf = rarity().idf
     keys = {word for word in member.vector
-            if _anchor_weight(word, idf) and (word[0] != "#" or word[1:] in CONCEPT_ANCHORS)}  # not any violence
+            if _anchor_weight(word) and (word[0] != "#" or word[1:] in CONCEPT_ANCHORS)}  # not any violence
     return keys | _place_keys(member.places) | (_attacker_keys(member) if member.incident else set())
 
 
@@ -92,19 +151,15 @@ def _attacker_keys(member: Fingerprint) -> set[str]:
     return {"!" + force for force in member.attackers}
 
 
-def _struck(candidate: Fingerprint, members: list[Fingerprint]) -> bool:
-    """The candidate tells of an outside force's strike that one of the members reports as done."""
-    return any(candidate.attackers & m.attackers for m in members if m.incident)
-
-
-def _anchor_weight(word: str, idf: Callable[[str], float]) -> float:
+@lru_cache(maxsize=1 << 17)
+def _anchor_weight(word: str) -> float:
     """How much naming ``word`` (a word, a #concept, an @entity) ties a story to a situation; 0: nothing."""
     kind, name = word[0], word[1:]
     if kind == "#":
         return CONCEPT_ANCHORS.get(name, GENERAL_CONCEPT_ANCHOR if name in VIOLENCE else 0.0)
     if kind == "@":
         return 0.0 if name in BROAD else ENTITY_ANCHOR
-    rare = idf(word)
+    rare = rarity().idf(word)
     return rare if rare >= ANCHOR_RARITY else 0.0
 
 
@@ -120,53 +175,57 @@ def _place_keys(places: Iterable[str]) -> set[str]:
 
 def _within(new: frozenset[str], known: Iterable[str]) -> bool:
     """The most specific places the new story names lie inside ones the situation names, deep enough."""
+    if not new:
+        return False
     held = [path for path in map(place_path, known) if len(path) >= PLACE_DEPTH]
-    return bool(new) and bool(held) and all(any(n[: len(h)] == h for h in held) for n in deepest_places(new))
+    return bool(held) and all(any(n[: len(h)] == h for h in held) for n in deepest_places(new))
 
 
-def _other_country(a: Fingerprint, b: Fingerprint) -> bool:
-    return bool(a.countries and b.countries and not a.countries & b.countries)
+def _anchored(candidate: Fingerprint, words: frozenset[str], thread: Reports) -> float:
+    """The weight of the situation's anchors the story names, when enough (less for a fresh situation), or 0."""
+    anchored = thread.anchors
+    weight = sum([anchored[word] for word in thread.anchor_words & words])
+    if weight < ANCHOR_EVIDENCE * FRESH_SHARE:
+        return 0.0
+    fresh = min(abs(candidate.published - m.published) for m in thread.members) <= FRESH_HOURS * 3600
+    return round(weight, 2) if weight >= ANCHOR_EVIDENCE * (FRESH_SHARE if fresh else 1.0) else 0.0
 
 
-def _conflict(a: Fingerprint, b: Fingerprint) -> bool:
-    return _other_country(a, b) or places_conflict(a.places, b.places)
-
-
-def situation_link(candidate: Fingerprint, words: frozenset[str], situation: str,
-                   members: list[Fingerprint], anchored: dict[str, float] | None = None) -> Link | None:
+def situation_link(candidate: Fingerprint, words: frozenset[str], situation: str, thread: Reports) -> Link | None:
     """How ``candidate`` (a new story's first report, ``words`` its reach) joins a situation whose
-    reports of the day are ``members`` (``anchored``: their anchors, when known), or None."""
-    recent = [m for m in members if abs(candidate.published - m.published) <= SITUATION_HOURS * 3600]
-    if not recent:
-        return None
-    if _struck(candidate, recent) and not any(_other_country(candidate, m) for m in recent):
-        return Link(situation, "same strike", 100 + max(likeness(candidate, m) for m in recent))  # at any place
-    if any(_conflict(candidate, m) for m in recent):
-        return None
-    places = {p for m in recent for p in m.places}
+    reports of the day are ``thread``, or None."""
+    window = SITUATION_HOURS * 3600
+    if candidate.published - thread.first > window or thread.last - candidate.published > window:
+        thread = reports((m for m in thread.members if abs(candidate.published - m.published) <= window),
+                         thread.anchors)
+        if not thread.members:
+            return None
 
-    def anchored_weight() -> float:
-        weight = sum(rarity for word, rarity in (anchors(members) if anchored is None else anchored).items()
-                     if word in words)
-        fresh = min(abs(candidate.published - m.published) for m in recent) <= FRESH_HOURS * 3600
-        return round(weight, 2) if weight >= ANCHOR_EVIDENCE * (FRESH_SHARE if fresh else 1.0) else 0.0
+    def likest(among: Iterable[Fingerprint] = thread.members) -> float:
+        return max((likeness(candidate, m) for m in among), default=0.0)
 
+    other_country = bool(candidate.countries) and any(candidate.countries.isdisjoint(c) for c in thread.countries)
+    if candidate.attackers & thread.struck and not other_country:
+        return Link(situation, "same strike", 100 + likest())  # at any place
+    if other_country or (candidate.places and any(places_conflict(candidate.places, p) for p in thread.headline_places)):
+        return None
+
+    alike = _may_read_alike(candidate, thread)
     if candidate.incident:  # only through another report of it: the same place, or one as alike
-        if _within(candidate.places, places):
-            return Link(situation, "same place", 100 + max(likeness(candidate, m) for m in recent))
-        like = max((likeness(candidate, m) for m in recent if m.incident and same_place(candidate, m)), default=0.0)
+        if _within(candidate.places, thread.places):
+            return Link(situation, "same place", 100 + likest())
+        like = likest(m for m in thread.members if m.incident and same_place(candidate, m)) if alike else 0.0
         if like >= SAME_INCIDENT:
             return Link(situation, "same event", 100 + like)
         # or as the strike the situation's words weighed: its forces named there, its anchors named here
-        threatened = any(candidate.attackers & m.entities for m in recent if not m.incident)
-        weight = anchored_weight() if threatened else 0.0
+        weight = _anchored(candidate, words, thread) if candidate.attackers & thread.named else 0.0
         return Link(situation, "threat carried out", weight) if weight else None
-    like = max(likeness(candidate, m) for m in recent)
+    like = likest() if alike else 0.0
     if like >= SAME_INCIDENT:
         return Link(situation, "same event", 100 + like)
-    if _within(candidate.places, places):
-        return Link(situation, "same place", 100 + like)
-    weight = anchored_weight()
+    if _within(candidate.places, thread.places):
+        return Link(situation, "same place", 100 + likest())
+    weight = _anchored(candidate, words, thread)
     return Link(situation, "anchors", weight) if weight else None
 
 

@@ -5,7 +5,7 @@ import json
 from classifiers.events import is_incident, tells_casualties
 from classifiers.grouping import article_fingerprint
 from classifiers.index import StoryIndex
-from classifiers.situations import development, reach, situation_link
+from classifiers.situations import development, reach, reports, situation_link
 from classifiers.topics import classify
 from service.runtime import load_runtime
 from tests.conftest import FIXTURES, ROOT
@@ -39,10 +39,10 @@ def test_an_incident_is_violence_that_happened_not_words_about_it():
 def test_a_statement_naming_the_situations_anchors_joins_it_and_another_incident_does_not():
     vote, _ = real(DOUMA_VOTE)
     may, may_words = real(MAY_ON_DOUMA, 3600)
-    link = situation_link(may, may_words, "douma", [vote])
+    link = situation_link(may, may_words, "douma", reports([vote]))
     assert link and link.situation == "douma" and link.reason == "same place"  # Douma, below the governorate
     t4, t4_words = real(T4_TOLL, 3600)
-    assert t4.incident and situation_link(t4, t4_words, "douma", [vote]) is None
+    assert t4.incident and situation_link(t4, t4_words, "douma", reports([vote])) is None
 
 
 def test_the_index_keeps_situations_to_one_day_and_apart_by_country():
@@ -73,10 +73,10 @@ def test_a_statement_joins_by_the_anchors_of_the_situations_first_reports():
     title = "هيلي: لن نقبل بالمماطلة"
     text = ("أكدت السفيرة الأمريكية أن بلادها لن تقبل بالمماطلة. وقالت إن الوقت ينفد في سوريا. وأضافت نيكي هيلي "
             "أن موسكو تعارض التصويت على مشروع القرار بشأن الهجوم الكيماوي.")  # the anchors past the lead
-    link = situation_link(fingerprint(title, text, 3600), reach(title, text), "douma", [vote])
+    link = situation_link(fingerprint(title, text, 3600), reach(title, text), "douma", reports([vote]))
     assert link and link.reason == "anchors" and link.weight >= 12
     title, text = "ماكرون يبحث مع ميركل ملف الهجرة", "بحث الرئيس الفرنسي مع المستشارة الألمانية ملف الهجرة إلى أوروبا وسوريا."
-    assert situation_link(fingerprint(title, text, 3600), reach(title, text), "douma", [vote]) is None
+    assert situation_link(fingerprint(title, text, 3600), reach(title, text), "douma", reports([vote])) is None
 
 
 STRIKE_LEAD = "شنت الولايات المتحدة وبريطانيا وفرنسا فجر اليوم ضربات صاروخية على مواقع للنظام السوري."
@@ -88,13 +88,13 @@ def test_an_outside_forces_strike_is_one_situation_at_every_place_it_hits():
     homs_title = "مقاتلات بريطانية تضرب منشآت عسكرية قرب حمص"
     homs = fingerprint(homs_title, "قصفت مقاتلات تورنادو منشأة عسكرية غربي حمص.", 3 * 3600)
     assert homs.attackers == {"uk"}  # the headline's force
-    link = situation_link(homs, reach(homs_title, ""), "strike", [damascus])
+    link = situation_link(homs, reach(homs_title, ""), "strike", reports([damascus]))
     assert link and link.reason == "same strike"  # Homs and Damascus would otherwise veto
     pentagon = fingerprint("البنتاغون: دفاعات النظام السوري فشلت بإسقاط أي صاروخ", "نقلا عن البنتاغون.", 4 * 3600)
     assert pentagon.attackers == {"usa"}  # a command speaks for its force
     regime_title = "قتلى بقصف لقوات النظام على ريف حمص"
     regime = fingerprint(regime_title, "قصفت قوات النظام بلدة في ريف حمص.", 3 * 3600)
-    assert not regime.attackers and situation_link(regime, reach(regime_title, ""), "strike", [damascus]) is None
+    assert not regime.attackers and situation_link(regime, reach(regime_title, ""), "strike", reports([damascus])) is None
     words = fingerprint("طائرات أمريكية تحلق فوق التنف", "حلقت طائرات التحالف فوق التنف.", 3 * 3600)
     assert not words.attackers  # aircraft flying is not a strike
 
@@ -105,9 +105,9 @@ def test_a_strike_joins_the_situation_whose_talks_weighed_it():
     strike_title = "بدء ضربة ثلاثية لسوريا وانفجارات ضخمة في دمشق"
     strike_text = STRIKE_LEAD + " ردا على الهجوم الكيماوي في دوما."
     strike = fingerprint(strike_title, strike_text, 3600)
-    link = situation_link(strike, reach(strike_title, strike_text, strike.entities), "talks", [talks])
+    link = situation_link(strike, reach(strike_title, strike_text, strike.entities), "talks", reports([talks]))
     assert link and link.reason == "threat carried out"
     assert development(strike, [talks]) == "violence after words"
     elsewhere_title = "بدء ضربة ثلاثية لسوريا وانفجارات ضخمة في دمشق"
     unrelated = fingerprint("وزير الخارجية البريطاني يزور بغداد", "زار وزير الخارجية البريطاني بغداد.")
-    assert situation_link(strike, reach(elsewhere_title, STRIKE_LEAD, strike.entities), "visit", [unrelated]) is None
+    assert situation_link(strike, reach(elsewhere_title, STRIKE_LEAD, strike.entities), "visit", reports([unrelated])) is None
