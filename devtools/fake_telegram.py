@@ -8,6 +8,8 @@ and, optionally, Telegram's own flood limits enforced from the messages it recei
 from __future__ import annotations
 
 import json
+import select
+import socket
 import threading
 import time
 from collections import deque
@@ -44,6 +46,8 @@ class FakeTelegram(Loopback):
         self.refused = 0  # sends answered 429 because a flood limit was crossed
         self.unreachable = False  # an outage: every request's connection is dropped unanswered
         self.updates: list[dict] = []  # what getUpdates hands out, by update_id
+        self.conflicts = 0  # long polls ended by another one (Telegram answers 409 Conflict)
+        self._poll = 0  # the getUpdates being served: Telegram serves one long poll per bot at a time
         self._lock = threading.Lock()
         self._next_id = 1
         server = self
@@ -154,7 +158,20 @@ class FakeTelegram(Loopback):
         if method == "getUpdates":
             offset = int(params.get("offset") or 0)
             deadline = time.time() + min(float(params.get("timeout") or 0), 0.3)
+            with self._lock:
+                self._poll += 1
+                mine = self._poll
             while True:
+                with self._lock:
+                    ended = self._poll != mine
+                if ended and _gone(handler):  # its client left (a stopping bot): nobody to tell
+                    handler.close_connection = True
+                    return None
+                if ended:
+                    with self._lock:
+                        self.conflicts += 1
+                    return self._error(handler, 409, "Conflict: terminated by other getUpdates request; "
+                                                     "make sure that only one bot instance is running")
                 with self._lock:
                     pending = [u for u in self.updates if u["update_id"] >= offset]
                 if pending or time.time() >= deadline:
@@ -232,3 +249,14 @@ def _multipart(ctype: str, raw: bytes) -> dict:
 
     message = BytesParser(policy=default).parsebytes(f"Content-Type: {ctype}\r\n\r\n".encode() + raw)
     return {part.get_param("name", header="content-disposition"): part.get_content() for part in message.iter_parts()}
+
+
+def _gone(handler: BaseHTTPRequestHandler) -> bool:
+    """The client closed its connection while waiting for the answer."""
+    connection = handler.connection
+    if not select.select([connection], [], [], 0)[0]:
+        return False
+    try:
+        return connection.recv(1, socket.MSG_PEEK) == b""
+    except OSError:
+        return True

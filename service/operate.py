@@ -116,7 +116,6 @@ def progress_bar(total: int) -> Iterator[Callable[[str], None] | None]:
 async def run(args: argparse.Namespace) -> int:
     import asyncio
 
-    from alerts.subscribers import stop_polling
     from service.worker import Worker
 
     path = config_path(args.config)
@@ -128,22 +127,21 @@ async def run(args: argparse.Namespace) -> int:
     async with AsyncExitStack() as stack:
         services, outbox = await build_services(stack, runtime, dry_run=args.dry_run, as_json=args.json,
                                                 alerts_jsonl=args.alerts_jsonl)
-        commands = await subscriber_bot(services, outbox) if outbox else None
-        await Worker(path, services, outbox).run(stop)
-        if commands:
-            await stop_polling(commands)
+        commands = (lambda: subscriber_bot(services, outbox)) if outbox else None
+        await Worker(path, services, outbox, commands).run(stop)
     event(log, "worker_stopped")
     return 0
 
 
 async def subscriber_bot(services, outbox):
-    """Answer /start, /subscribe and friends while the worker runs (Telegram mode only)."""
-    from alerts.subscribers import build_app, start_polling
+    """Answer /start, /subscribe, the desk's marks and friends (Telegram mode, the leader only);
+    returns how to stop, or None when Telegram cannot be reached now."""
+    from alerts.subscribers import build_app, start_polling, stop_polling
 
     app = build_app(os.environ["TELEGRAM_BOT_TOKEN"].strip(), os.environ.get("TELEGRAM_API_URL") or DEFAULT_API_URL,
                     services.store, lambda: {n: t.label for n, t in services.runtime.config.topics.items()},
                     outbox.reachability, desk_hooks(services))
-    return app if await start_polling(app) else None
+    return (lambda: stop_polling(app)) if await start_polling(app) else None
 
 
 def desk_hooks(services):  # noqa: ANN001, ANN201

@@ -1,9 +1,13 @@
 """The long-running worker: one self-rescheduling job per feed it owns, config hot reload,
-a heartbeat and the health server, around the outbox sender.
+a heartbeat and the health server, around the outbox sender; in Telegram mode, the bot's
+commands, the desk's mark buttons and missed links (alerts/subscribers.py).
 
 Every job is a coroutine, so all of them run on the event loop's thread. Beside other
 workers on one database (service/membership.py) each polls its share of the feeds, and the
-leader alone flushes digests, forgets old entries and tells the admin about the config.
+leader alone flushes digests, forgets old entries, tells the admin about the config and
+answers commands: Telegram serves one getUpdates long poll per bot at a time and ends any
+other with 409 Conflict, so a worker that takes the lead starts answering and one that loses
+it stops.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import asyncio
 import logging
 import random
 import time
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -36,13 +41,19 @@ SUBSCRIBE_CHECK = 5.0  # seconds between looks for WebSub subscriptions to make 
 # A feed's next poll is often set while its job still runs: due at once, APScheduler would find the
 # job running, skip the run and drop the date job, and the feed with it.
 RESCHEDULE_FLOOR = 1.0
+COMMANDS_RETRY = 60.0  # seconds before the leader tries again to answer commands when Telegram could not be reached
+# Starts answering commands; returns how to stop, or None when Telegram cannot be reached now.
+Commands = Callable[[], Awaitable[Callable[[], Awaitable[None]] | None]]
 
 
 class Worker:
-    def __init__(self, path: Path, services: Services, outbox: Outbox | None) -> None:
+    def __init__(self, path: Path, services: Services, outbox: Outbox | None, commands: Commands | None = None) -> None:
         self.path = path
         self.services = services
         self.outbox = outbox
+        self.commands = commands
+        self._answering: Callable[[], Awaitable[None]] | None = None  # stops answering commands
+        self._commands_retry = 0.0
         self.scheduler = AsyncIOScheduler(event_loop=asyncio.get_running_loop())
         self.health = Health(services.runtime.config.server.stale_after,
                              telegram=outbox.reachability if outbox else None)
@@ -100,7 +111,26 @@ class Worker:
                 await asyncio.wait_for(sender, STOP_GRACE)
             except TimeoutError:
                 event(log, "sender_stop_timeout", logging.WARNING)
+        await self._stop_answering()
         self.services.membership.leave(self.services.store)
+
+    async def _lead_commands(self) -> None:
+        """The leader answers commands and marks; a worker that lost the lead stops."""
+        if self.commands is None:
+            return
+        if self.services.membership.leader and not self._stopping:
+            if self._answering is None and time.time() >= self._commands_retry:
+                self._answering = await self.commands()
+                if self._answering is None:
+                    self._commands_retry = time.time() + COMMANDS_RETRY
+        elif self._answering is not None:
+            event(log, "commands_handed_over", worker=self.services.membership.worker)
+            await self._stop_answering()
+
+    async def _stop_answering(self) -> None:
+        stop, self._answering = self._answering, None
+        if stop is not None:
+            await stop()
 
     def _schedule(self, url: str, delay: float) -> None:
         """One date job per feed, set again after each poll: never two polls of a feed at once,
@@ -160,9 +190,11 @@ class Worker:
         """Beat, and when workers came or went, take on the feeds now ours (the others' jobs end by themselves)."""
         membership, store = self.services.membership, self.services.store
         was_leader = membership.leader
-        if not membership.beat(store):
-            if membership.leader and not was_leader:
-                event(log, "worker_leads", worker=membership.worker)
+        changed = membership.beat(store)
+        if membership.leader and not was_leader:
+            event(log, "worker_leads", worker=membership.worker)
+        await self._lead_commands()
+        if not changed:
             return
         owned = [url for url in self.feeds() if membership.owns(url)]
         due = {state.url: state.next_poll for state in store.feed_states()}

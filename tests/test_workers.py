@@ -14,7 +14,8 @@ from tests.test_worker import start, wait_for
 
 FEEDS = 24
 INTERVAL = 30  # each feed's pinned interval: two polls of one feed closer than this are a double poll
-LIVE, LEASE = 20, 30  # service/membership.py: a silent worker's feeds move after LIVE, a held feed after LEASE
+LIVE, LEASE, LEADER = 20, 30, 20  # service/membership.py: a silent worker's feeds move after LIVE, a held feed
+# after LEASE; the lead after LEADER
 
 
 def relevant_articles(count: int) -> list[dict]:
@@ -81,3 +82,34 @@ def test_three_workers_share_the_feeds_and_survive_a_kill(tmp_path, pg_url):
     assert {w["id"] for w in listed} and len(listed) == 2  # the dead worker is gone from the list
     assert sum(w["leader"] for w in listed) == 1
     store.close()
+
+
+def test_one_worker_answers_commands_and_another_takes_over_when_it_stops(tmp_path, pg_url):
+    """Telegram serves one getUpdates long poll per bot and ends any other with 409 Conflict:
+    the leader alone answers commands and the desk's buttons; when it stops, the next leader does."""
+    with FakeTelegram() as telegram:
+        config = tmp_path / "c.toml"
+        config.write_text('[[channels]]\nchat_id = "-1001"\ntopics = ["security_council"]\n', encoding="utf-8")
+        env = bot_env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=telegram.base_url, DATABASE_URL=pg_url,
+                      LOG_LEVEL="WARNING")
+        workers = [start(config, env) for _ in range(2)]
+        try:
+            telegram.command(501, "/help")
+            assert wait_for(lambda: telegram.messages("501"), 30), "nobody answered /help"
+            time.sleep(2)  # a second poller would have answered by now, or been refused
+            assert len(telegram.messages("501")) == 1 and telegram.conflicts == 0
+            leader = json.loads(run_bot("stats", "--config", str(config), "--json", env=env).stdout)["workers"]
+            pid = next(w["pid"] for w in leader if w["leader"])
+            stopped = next(w for w in workers if w.pid == pid)
+            stopped.send_signal(signal.SIGTERM)
+            stopped.wait(timeout=20)
+            telegram.command(502, "/help")
+            assert wait_for(lambda: telegram.messages("502"), LEADER + 30), "the next leader does not answer"
+            time.sleep(2)
+            assert len(telegram.messages("502")) == 1 and telegram.conflicts == 0
+        finally:
+            for worker in workers:
+                if worker.poll() is None:
+                    worker.send_signal(signal.SIGTERM)
+            outputs = [worker.communicate(timeout=20)[0] for worker in workers]
+    assert all(worker.returncode == 0 for worker in workers), outputs
