@@ -84,14 +84,17 @@ class AlertSettings(Frozen):
                                                       "a situation of its own; joining one needs the threshold")
 
 
-OPINION_SECTIONS = ("مقالات", "مقال", "رأي", "آراء", "الرأي", "وجهات نظر", "وجهة نظر", "أعمدة", "كتاب", "كتّاب",
-                    "افتتاحية", "articles", "opinion", "opinions", "columns", "column", "blogs", "op-ed", "editorial")
+# Words that name an opinion section, alone or within its name («مقالات الرأي», "opinion-articles"). Not
+# "articles": Youm7 files its news under it.
+OPINION_SECTIONS = ("مقالات", "مقال", "رأي", "آراء", "الرأي", "وجهات نظر", "وجهة نظر", "أعمدة", "أقلام", "زوايا", "كتاب",
+                    "كتّاب", "افتتاحية", "opinion", "opinions", "columns", "column", "columnists", "writers", "blogs",
+                    "op-ed", "editorial", "editorials", "commentary")
 
 
 class CommentarySettings(Frozen):
     """Opinion columns discuss the war on every line but report no new event: by default they
     never alert. A feed is commentary when marked `opinion = true`, an item when the feed files it
-    under one of `sections`."""
+    under a section that one of `sections` names, whole or as one of its words."""
 
     alert: bool = False
     sections: tuple[str, ...] = OPINION_SECTIONS

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import re
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
@@ -173,17 +174,18 @@ class Outcome:
 
 def is_commentary(settings: CommentarySettings, opinion_feed: bool, entry: FeedEntry) -> bool:
     """A column or editorial that [commentary] keeps silent: its feed is marked `opinion`, or the
-    feed files it under an opinion section."""
+    feed files it under an opinion section («مقالات الرأي», "Opinion", "kottab/opinion-writers")."""
     if settings.alert:
         return False
-    sections = _normalized(settings.sections)
-    return opinion_feed or any(normalize(s).strip() in sections for s in entry.sections)
+    names = _opinion_names(settings.sections)
+    return opinion_feed or any(names.search(normalize(s).lower()) for s in entry.sections)
 
 
 @lru_cache(maxsize=4)
-def _normalized(words: tuple[str, ...]) -> frozenset[str]:
-    """Config words as matched (once per config, not per entry)."""
-    return frozenset(normalize(w).strip() for w in words)
+def _opinion_names(words: tuple[str, ...]) -> re.Pattern[str]:
+    """The config's section words, each matched as a whole word of a section's name (once per config)."""
+    terms = sorted({normalize(w).strip().lower() for w in words if w.strip()}, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, terms)) + r")(?!\w)" if terms else r"(?!)")
 
 
 def skip_commentary(services: Services, feed_url: str, entry: FeedEntry) -> None:

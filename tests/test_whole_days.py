@@ -40,6 +40,12 @@ def test_commentary_is_told_by_the_feed_or_its_section():
     assert is_commentary(settings, False, entry("مقالات")) and is_commentary(settings, False, entry("Opinion"))
     assert is_commentary(settings, True, entry()) and not is_commentary(settings, False, entry("عربي ودولي"))
     assert not is_commentary(CommentarySettings(alert=True), True, entry("مقالات"))
+    # a section named by one of the words, within a longer name; not a word that merely contains one
+    assert is_commentary(settings, False, entry("كتاب اليوم")) and is_commentary(settings, False, entry("opinion-writers"))
+    assert is_commentary(settings, False, entry("مقالات الرأي")) and is_commentary(settings, False, entry("Op-Ed"))
+    assert not is_commentary(settings, False, entry("articles")) and not is_commentary(settings, False, entry("top-editors"))
+    assert not is_commentary(settings, False, entry("كتابات")) and not is_commentary(CommentarySettings(sections=()), False,
+                                                                                 entry("مقالات"))
     rss = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title><item><title>x</title>'
            '<link>http://a/1</link><category>مقالات</category><category>سوريا</category></item></channel></rss>')
     from core.config import FeedConfig
