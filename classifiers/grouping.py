@@ -54,6 +54,9 @@ RAIDS = frozenset(content_words("غارة غارات"))
 # Military commands that speak for a force's strikes, read for them only (as entities they would
 # make every Pentagon briefing one actor's story).
 COMMANDS = {word: force for force, words in {"usa": "البنتاغون البنتاجون"}.items() for word in content_words(words)}
+# A headline that threatens or brandishes an act («تلوح بالفيتو», «يتوعد بالرد») reports another event
+# than one that reports the act (the veto cast, the strike made), however alike they read.
+THREATS = frozenset(content_words("يهدد تهدد هدد هددت يلوح تلوح لوح لوحت يتوعد تتوعد توعد توعدت"))
 _END = re.compile(r"[.!?\n\u061f]+")
 
 
@@ -102,6 +105,7 @@ class Fingerprint:
     incident: bool = False  # the headline reports violence that happened (classifiers/events.py)
     casualties: bool = False  # the headline tells of dead or wounded
     attackers: frozenset[str] = frozenset()  # outside forces whose strike the headline or lead tells of
+    threat: bool = False  # the headline threatens an act (THREATS)
     terms: frozenset[str] = field(init=False, repr=False, compare=False)  # the vector's words, for fast overlaps
 
     def __post_init__(self) -> None:
@@ -111,13 +115,13 @@ class Fingerprint:
         return {"t": self.published, "v": sorted(self.vector.items()), "s": sorted(self.sketch),
                 "c": sorted(self.countries), "p": sorted(self.places), "a": sorted(self.actions),
                 "r": self.actor, "e": sorted(self.entities), "i": self.incident, "k": self.casualties,
-                "x": sorted(self.attackers)}
+                "x": sorted(self.attackers), "h": self.threat}
 
     @classmethod
     def from_json(cls, data: dict) -> Fingerprint:
         return cls(float(data["t"]), dict(data["v"]), frozenset(data["s"]), frozenset(data["c"]), frozenset(data["p"]),
                    frozenset(data["a"]), data["r"], frozenset(data["e"]), bool(data.get("i")), bool(data.get("k")),
-                   frozenset(data.get("x", ())))
+                   frozenset(data.get("x", ())), bool(data.get("h")))
 
 
 def article_fingerprint(title: str, text: str, classification: Classification, published: float) -> Fingerprint:
@@ -154,6 +158,7 @@ def article_fingerprint(title: str, text: str, classification: Classification, p
         incident=is_incident(title),
         casualties=tells_casualties(title),
         attackers=_attackers(title, lead, headline, mentions),
+        threat=bool(THREATS & title_words),
     )
 
 
@@ -256,6 +261,8 @@ def veto(a: Fingerprint, b: Fingerprint) -> str | None:
         return "different kinds of act"
     if a.actor and b.actor and a.actor != b.actor and not ("council" in a.actions and "council" in b.actions):
         return "different actors"
+    if a.threat != b.threat:
+        return "a threat and an act"
     return None
 
 

@@ -70,6 +70,22 @@ def test_what_names_an_event_vetoes_look_alikes():
     assert not places_conflict(frozenset({"damascus/ghouta"}), frozenset({"damascus/ghouta/ghouta_towns:دوما"}))
 
 
+def test_a_threat_and_the_act_it_threatens_are_two_stories():
+    """Real reports of 1 June 2018: Washington brandishing a veto, then the veto cast."""
+    rows = {json.loads(line)["title"]: json.loads(line) for line in (FIXTURES / "real" / "days_dev.jsonl")
+            .read_text("utf-8").splitlines()}
+
+    def real(start, at=0.0):
+        row = next(r for title, r in rows.items() if title.startswith(start))
+        return fp(row["text"], row["title"], at)
+
+    threat = real("واشنطن تلوح بالفيتو")
+    cast = real("فيتو أمريكي ضد مشروع قرار", at=5 * HOUR)
+    assert threat.threat and not cast.threat
+    assert veto(threat, cast) == "a threat and an act" and not joins(cast, [threat])
+    assert veto(threat, real("واشنطن تهدد باستخدام الفيتو", at=HOUR)) is None  # the same threat, told again
+
+
 def test_a_new_article_is_compared_with_each_member_and_any_member_can_veto():
     members = [fp(AFP, "جلسة طارئة لمجلس الأمن بشأن إدلب"), fp(STRIKE, "غارات على ريف درعا", at=HOUR)]
     edited = fp(EDITED, "مجلس الأمن يبحث التصعيد في إدلب", at=2 * HOUR)
