@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from classifiers.events import concepts, is_incident, tells_casualties
+from classifiers.events import VIOLENCE, concepts, is_incident, tells_casualties
 from classifiers.normalize import content_words
 from core.models import Classification, Hit
 
@@ -57,6 +57,10 @@ COMMANDS = {word: force for force, words in {"usa": "البنتاغون البن
 # A headline that threatens or brandishes an act («تلوح بالفيتو», «يتوعد بالرد») reports another event
 # than one that reports the act (the veto cast, the strike made), however alike they read.
 THREATS = frozenset(content_words("يهدد تهدد هدد هددت يلوح تلوح لوح لوحت يتوعد تتوعد توعد توعدت"))
+# Ground fighting and a blast or an air raid at one place on one day are two incidents («اشتباكات
+# في الغوطة», «طائرات حربية تقصف الغوطة»); a report naming both is a toll of the day.
+GROUND = frozenset({"clashes", "capture"})
+BLASTS = frozenset({"bombing", "air"})
 _END = re.compile(r"[.!?\n\u061f]+")
 
 
@@ -106,6 +110,7 @@ class Fingerprint:
     casualties: bool = False  # the headline tells of dead or wounded
     attackers: frozenset[str] = frozenset()  # outside forces whose strike the headline or lead tells of
     threat: bool = False  # the headline threatens an act (THREATS)
+    violence: frozenset[str] = frozenset()  # the kinds of violence the headline names (event concepts)
     terms: frozenset[str] = field(init=False, repr=False, compare=False)  # the vector's words, for fast overlaps
 
     def __post_init__(self) -> None:
@@ -115,13 +120,13 @@ class Fingerprint:
         return {"t": self.published, "v": sorted(self.vector.items()), "s": sorted(self.sketch),
                 "c": sorted(self.countries), "p": sorted(self.places), "a": sorted(self.actions),
                 "r": self.actor, "e": sorted(self.entities), "i": self.incident, "k": self.casualties,
-                "x": sorted(self.attackers), "h": self.threat}
+                "x": sorted(self.attackers), "h": self.threat, "w": sorted(self.violence)}
 
     @classmethod
     def from_json(cls, data: dict) -> Fingerprint:
         return cls(float(data["t"]), dict(data["v"]), frozenset(data["s"]), frozenset(data["c"]), frozenset(data["p"]),
                    frozenset(data["a"]), data["r"], frozenset(data["e"]), bool(data.get("i")), bool(data.get("k")),
-                   frozenset(data.get("x", ())), bool(data.get("h")))
+                   frozenset(data.get("x", ())), bool(data.get("h")), frozenset(data.get("w", ())))
 
 
 def article_fingerprint(title: str, text: str, classification: Classification, published: float) -> Fingerprint:
@@ -159,6 +164,7 @@ def article_fingerprint(title: str, text: str, classification: Classification, p
         casualties=tells_casualties(title),
         attackers=_attackers(title, lead, headline, mentions),
         threat=bool(THREATS & title_words),
+        violence=VIOLENCE.intersection(concepts(title)),
     )
 
 
@@ -263,7 +269,17 @@ def veto(a: Fingerprint, b: Fingerprint) -> str | None:
         return "different actors"
     if a.threat != b.threat:
         return "a threat and an act"
+    if a.incident and b.incident and (_fighting_only(a) and _blast_only(b) or _blast_only(a) and _fighting_only(b)):
+        return "fighting and a blast"
     return None
+
+
+def _fighting_only(a: Fingerprint) -> bool:
+    return bool(a.violence & GROUND) and not a.violence & BLASTS
+
+
+def _blast_only(a: Fingerprint) -> bool:
+    return bool(a.violence & BLASTS) and not a.violence & GROUND
 
 
 def likeness(a: Fingerprint, b: Fingerprint) -> float:

@@ -86,6 +86,14 @@ def test_a_threat_and_the_act_it_threatens_are_two_stories():
     assert veto(threat, real("واشنطن تهدد باستخدام الفيتو", at=HOUR)) is None  # the same threat, told again
 
 
+def test_fighting_and_a_blast_at_one_place_are_two_incidents():
+    raid = fp(STRIKE, "طائرات حربية تقصف ريف إدلب")
+    clashes = fp(STRIKE, "قتلى في اشتباكات عنيفة بريف إدلب", at=HOUR)
+    assert raid.incident and clashes.incident and veto(raid, clashes) == "fighting and a blast"
+    toll = fp(STRIKE, "قتلى في غارات واشتباكات بريف إدلب", at=HOUR)  # a toll of the day names both
+    assert veto(raid, toll) is None and veto(clashes, toll) is None
+
+
 def test_a_new_article_is_compared_with_each_member_and_any_member_can_veto():
     members = [fp(AFP, "جلسة طارئة لمجلس الأمن بشأن إدلب"), fp(STRIKE, "غارات على ريف درعا", at=HOUR)]
     edited = fp(EDITED, "مجلس الأمن يبحث التصعيد في إدلب", at=2 * HOUR)
