@@ -44,6 +44,7 @@ ACTORS = ("person", "org", "state", "armed_group")
 PLACES = ("place_sy", "place")
 STATES = frozenset({"syria", "damascus", "yemen", "libya", "iraq", "lebanon", "egypt", "sudan", "ukraine",
                     "afghanistan", "somalia", "pakistan", "dprk"})  # places that also name a government
+SEATS = {"damascus": "syria"}  # «دمشق تدعو...» is Syria speaking (other capitals are their state's aliases)
 BROAD = frozenset({"syria", "syria_regions"})  # too wide to tell two events apart
 # Outside forces whose strikes in a country are singular events: all of one day's reports of
 # them are one strike and its thread («ضربة ثلاثية», «صواريخ كروز», «مقاتلات تورنادو»), whatever
@@ -203,7 +204,7 @@ def _actor(title: str, headline: list[Hit]) -> str | None:
     limit = colon if 0 < colon < 40 else 0
     for hit in headline:
         if hit.start <= limit and (hit.entity.type in ACTORS or hit.entity.id in STATES):
-            return hit.entity.id
+            return SEATS.get(hit.entity.id, hit.entity.id)
     return None
 
 

@@ -63,6 +63,8 @@ def test_what_names_an_event_vetoes_look_alikes():
     said = fp(STRIKE, "لافروف: الهجوم على إدلب ضروري")
     assert veto(said, fp(STRIKE, "بيدرسون: الهجوم على إدلب كارثي", at=HOUR)) == "different actors"
     assert veto(strike, fp(STRIKE, "غارات على معرة النعمان", at=HOUR)) is None  # a town is in its governorate
+    syria = fp(STRIKE, "سوريا تدعو منظمة حظر الأسلحة الكيميائية إلى إدلب")
+    assert veto(syria, fp(STRIKE, "دمشق تدعو منظمة حظر الأسلحة الكيميائية إلى إدلب", at=HOUR)) is None  # one speaker
     assert places_conflict(frozenset({"aleppo/manbij"}), frozenset({"aleppo:اعزاز"}))
     assert not places_conflict(frozenset({"idlib"}), frozenset({"idlib/idlib_towns:معرشورين"}))
     assert not places_conflict(frozenset(), frozenset({"yemen"}))  # a headline without a place says nothing
