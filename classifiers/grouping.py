@@ -32,6 +32,7 @@ from core.models import Classification, Hit
 SAME_STORY = 0.5  # similarity at or above which an article joins a story (tuned on real news days)
 SAME_INCIDENT = 0.35  # two reports of violence that happened on one day, this alike within INCIDENT_HOURS:
 INCIDENT_HOURS = 12  # one incident (a bombing told in five wordings shares its act, place and day, not its words)
+SAME_SESSION = 0.35  # two reports of Council acts on one country's file on one day, this alike: one session
 COPY = 0.5  # shingle resemblance at or above which two texts are one copy
 COPY_CHARS = 1500  # of a text's opening, where copies are compared
 WINDOW_HOURS = 36  # an event's reports arrive within about a day
@@ -301,7 +302,9 @@ def joins(candidate: Fingerprint, members: list[Fingerprint], threshold: float =
           day: Callable[[float], Hashable] = utc_day) -> float:
     """How well ``candidate`` joins a story: its best likeness to a member of the last
     WINDOW_HOURS, or 0 when it falls short or any such member vetoes it (copies are never vetoed).
-    Two incidents (reports of violence that happened) of one ``day`` need less likeness."""
+    Two incidents (reports of violence that happened) of one ``day`` at one place need less
+    likeness, and so do two reports of the Council acting on one country's file that day (its
+    session, drafts, votes and vetoes are one event, told as «تصويت مرتقب», «فيتو روسي», «فشل»)."""
     best, scored = 0.0, []
     for member in members:
         apart = abs(candidate.published - member.published)
@@ -310,6 +313,9 @@ def joins(candidate: Fingerprint, members: list[Fingerprint], threshold: float =
         score = likeness(candidate, member)
         if (candidate.incident and member.incident and score >= SAME_INCIDENT and apart <= INCIDENT_HOURS * 3600
                 and day(candidate.published) == day(member.published) and same_place(candidate, member)):
+            score = max(score, threshold)
+        if ("council" in candidate.actions and "council" in member.actions and score >= SAME_SESSION
+                and day(candidate.published) == day(member.published) and candidate.countries & member.countries):
             score = max(score, threshold)
         scored.append((score, member))
         best = max(best, score)

@@ -72,20 +72,33 @@ def test_what_names_an_event_vetoes_look_alikes():
     assert not places_conflict(frozenset({"damascus/ghouta"}), frozenset({"damascus/ghouta/ghouta_towns:دوما"}))
 
 
+DAYS = [json.loads(line) for line in (FIXTURES / "real" / "days_dev.jsonl").read_text("utf-8").splitlines()]
+
+
+def real(start, at=0.0):
+    """The fingerprint of the dev days' article whose headline starts so."""
+    row = next(r for r in DAYS if r["title"].startswith(start))
+    return fp(row["text"], row["title"], at)
+
+
 def test_a_threat_and_the_act_it_threatens_are_two_stories():
     """Real reports of 1 June 2018: Washington brandishing a veto, then the veto cast."""
-    rows = {json.loads(line)["title"]: json.loads(line) for line in (FIXTURES / "real" / "days_dev.jsonl")
-            .read_text("utf-8").splitlines()}
-
-    def real(start, at=0.0):
-        row = next(r for title, r in rows.items() if title.startswith(start))
-        return fp(row["text"], row["title"], at)
-
     threat = real("واشنطن تلوح بالفيتو")
     cast = real("فيتو أمريكي ضد مشروع قرار", at=5 * HOUR)
     assert threat.threat and not cast.threat
     assert veto(threat, cast) == "a threat and an act" and not joins(cast, [threat])
     assert veto(threat, real("واشنطن تهدد باستخدام الفيتو", at=HOUR)) is None  # the same threat, told again
+
+
+def test_the_councils_acts_on_one_file_on_one_day_are_one_session():
+    """Real reports of 10 April 2018: the vote awaited, the Russian veto, the failure; told so
+    differently that likeness alone keeps them apart."""
+    awaited = real("مصادر لـ CNN: تصويت لمجلس الأمن حول مزاعم هجوم كيماوي")
+    veto_cast = real("كيماوي سوريا.. فيتو روسي ضد إنشاء", at=3 * HOUR)
+    assert likeness(awaited, veto_cast) < SAME_STORY and joins(veto_cast, [awaited]) >= SAME_STORY
+    assert not joins(veto_cast, [replace(awaited, published=awaited.published - 24 * HOUR)])  # another day
+    yemen = fp("عقد مجلس الأمن جلسة بشأن اليمن وصوت على مشروع قرار.", "مجلس الأمن يصوت على مشروع قرار بشأن اليمن", HOUR)
+    assert not joins(yemen, [awaited])  # another country's file
 
 
 def test_fighting_and_a_blast_at_one_place_are_two_incidents():
