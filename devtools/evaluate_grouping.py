@@ -19,7 +19,6 @@ incident's reactions within about a day belong to its story (see the fixtures' R
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from pathlib import Path
 from classifiers.grouping import SAME_STORY, article_fingerprint
 from classifiers.index import StoryIndex
 from classifiers.topics import Classifier, classify
+from service.labelled import read_rows
 from service.runtime import load_runtime
 
 
@@ -104,8 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--labels", default="story", help="the field naming each article's event (default story)")
     parser.add_argument("--errors", type=int, default=30)
     args = parser.parse_args(argv)
-    rows = [json.loads(line) for path in args.files for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip()]
+    rows = [row for path in args.files for row in read_rows(path)]
     classifier = load_runtime(args.config).classifier
     chosen = select(classifier, rows, args.as_worker, args.labels)
     grades = grade(chosen, cluster(classifier, chosen, args.threshold), args.labels)
