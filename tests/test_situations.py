@@ -111,3 +111,36 @@ def test_a_strike_joins_the_situation_whose_talks_weighed_it():
     elsewhere_title = "بدء ضربة ثلاثية لسوريا وانفجارات ضخمة في دمشق"
     unrelated = fingerprint("وزير الخارجية البريطاني يزور بغداد", "زار وزير الخارجية البريطاني بغداد.")
     assert situation_link(strike, reach(elsewhere_title, STRIKE_LEAD, strike.entities), "visit", reports([unrelated])) is None
+
+
+def test_the_index_reaches_the_same_situations_after_stories_move_grow_and_go():
+    """The index keeps its situation summaries and link counts as stories are added, grow past
+    their kept members, move to another situation and age out: it answers as an index built
+    afresh from the same stories does."""
+    import random
+
+    rows = [r for r in DAYS.values() if r["published"].startswith("2018-04-10")][:60]
+    prints = [(fingerprint(r["title"], r["text"], 3600.0 * n / 10), reach(r["title"], r["text"]))
+              for n, r in enumerate(rows)]
+    chance = random.Random(3)
+    index = StoryIndex()
+    for n, (member, words) in enumerate(prints[:40]):
+        index.find_situation(member, words)  # as the worker does: the situations' summaries are made as it goes
+        story = f"s{chance.randrange(12)}"
+        index.add(story, member, situation=f"t{chance.randrange(5)}" if chance.random() < 0.5 else None)
+        if n % 7 == 6:  # another worker moved a story to another situation
+            moved = f"s{chance.randrange(12)}"
+            index.set_members(moved, index.members(moved), f"t{chance.randrange(5)}")
+    for n in range(15):  # a story grows past the members it keeps
+        index.add("s1", prints[n][0])
+    index.forget_before(prints[10][0].published)
+    fresh = StoryIndex()
+    for story in sorted(index._members):  # noqa: SLF001 - the stories the index holds now
+        fresh.set_members(story, index.members(story), index.situation_of(story))
+    assert len(fresh) == len(index) > 5
+    found = 0
+    for candidate, words in prints[40:]:
+        mine, theirs = index.find_situation(candidate, words), fresh.find_situation(candidate, words)
+        assert mine == theirs
+        found += mine is not None
+    assert found  # some of the later reports do reach a situation
