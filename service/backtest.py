@@ -33,6 +33,7 @@ from classifiers.language import detect_language
 from classifiers.topics import classify
 from core.config import ChannelConfig
 from core.models import Article, FeedEntry
+from fetchers.pages import telling_headline
 from service.cli import load
 from service.labelled import numbered_rows
 from service.pipeline import Services, flush_digests, handle_article, is_commentary, skip_commentary
@@ -180,9 +181,10 @@ def _arrive(services: Services, article: Replayed) -> None:
     if is_commentary(services.runtime.config.commentary, False, entry):
         skip_commentary(services, feed, entry)
         return
-    lang = detect_language(f"{article.title}\n{article.text}")
-    classification = classify(services.runtime.classifier, article.title, article.text, lang or None)
-    read = Article(entry, article.title, article.text, classification.lang, source=article.source, extracted=True)
+    title = telling_headline(article.title, article.text)
+    lang = detect_language(f"{title}\n{article.text}")
+    classification = classify(services.runtime.classifier, title, article.text, lang or None)
+    read = Article(entry, title, article.text, classification.lang, source=article.source, extracted=True)
     handle_article(services, feed, read, classification, services.clock())
 
 

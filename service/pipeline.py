@@ -37,7 +37,7 @@ from core.models import Alert, Article, Classification, FeedEntry, Source
 from fetchers.feeds import poll_feed
 from fetchers.http import PAGE_TYPES, Fetcher
 from fetchers.pacing import backlog_cutoff, failure_backoff, next_interval, observed_rate, quieter, smoothed
-from fetchers.pages import Extracted, extract, without_headline
+from fetchers.pages import Extracted, extract, telling_headline, without_headline
 from service.desk import scores_snapshot
 from service.membership import Membership
 from service.runtime import Runtime
@@ -333,8 +333,9 @@ async def _read_article(services: Services, feed: FeedConfig, entry: FeedEntry) 
     title = entry.title or (extracted.title if extracted else "")
     if extracted and len(extracted.text) >= len(entry.summary):
         text = without_headline(extracted.text, title)  # the feed's headline may differ from the page's
-        return Article(entry, title, text, lang, source=feed.name, extracted=True)
-    return Article(entry, title, entry.summary, lang="", source=feed.name, extracted=False)
+        return Article(entry, telling_headline(title, text), text, lang, source=feed.name, extracted=True)
+    return Article(entry, telling_headline(title, entry.summary), entry.summary, lang="", source=feed.name,
+                   extracted=False)
 
 
 def _extract(content: bytes, url: str) -> tuple[Extracted | None, str]:

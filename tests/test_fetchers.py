@@ -9,7 +9,7 @@ from devtools.feed_server import FeedServer, reply, slow, static
 from fetchers.feeds import parse_feed, poll_feed
 from fetchers.http import PAGE_TYPES, Fetcher
 from fetchers.identity import canonical_url, entry_identity
-from fetchers.pages import extract, without_headline
+from fetchers.pages import HEADLINE_CHARS, extract, telling_headline, without_headline
 from store import FeedState
 
 SETTINGS = FetchSettings(connect_timeout=1, read_timeout=1, deadline=2, max_bytes=200_000, max_redirects=3)
@@ -76,6 +76,22 @@ def test_the_pages_own_headline_is_not_read_as_the_lead():
     assert extracted.text.startswith("قصفت طائرات"), extracted.text[:40]
     assert without_headline("عنوان آخر للخبر\n" + lead, "عنوان آخر للخبر") == lead
     assert without_headline("سطر أول من الخبر نفسه.\n" + lead, "عنوان آخر") == "سطر أول من الخبر نفسه.\n" + lead
+
+
+def test_a_bare_dateline_is_no_headline_the_first_sentence_tells_what_happened():
+    # real agency copy of 2013 (Egyptian outlets): the item's title is its dateline
+    text = "نيويورك - أ ش أ\nخفف مجلس الأمن الدولي الحظر المفروض على الأسلحة إلى الصومال لمدة عام. وقال المندوب"
+    assert telling_headline("نيويورك - أ ش أ", text) == "خفف مجلس الأمن الدولي الحظر المفروض على الأسلحة إلى الصومال لمدة عام"
+    assert telling_headline("دمشق _أ.ش.أ", "يسمع سكان دمشق أصوات انفجارات عنيفة. ويرجح") == "يسمع سكان دمشق أصوات انفجارات عنيفة"
+    assert telling_headline("القاهرة (رويترز)", "القاهرة (رويترز) - قال مسؤول إن الجيش تقدم اليوم.") == \
+        "قال مسؤول إن الجيش تقدم اليوم"
+    assert telling_headline("", "أعلن الجيش السوري سيطرته على بلدة في ريف حماة.") == "أعلن الجيش السوري سيطرته على بلدة في ريف حماة"
+    long = telling_headline("", "قال " + "مسؤول كبير " * 80 + ".")
+    assert len(long) <= HEADLINE_CHARS + 1 and long.endswith("…")
+    # a headline that says something stays, agency tag or not
+    assert telling_headline("مقتل 5 في غارة على إدلب (أ ف ب)", text) == "مقتل 5 في غارة على إدلب (أ ف ب)"
+    assert telling_headline("ثلاثة إنفجارات تهز حي برزة بدمشق", "دمشق _أ ش أ\nأفادت") == "ثلاثة إنفجارات تهز حي برزة بدمشق"
+    assert telling_headline("دمشق _أ.ش.أ", "قصف.") == "دمشق _أ.ش.أ"  # nothing better to say
 
 
 def test_junk_is_a_named_parse_error():
