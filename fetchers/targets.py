@@ -9,11 +9,17 @@ from pathlib import Path
 from core.config import FetchSettings
 from core.errors import FetchError
 from fetchers.http import PAGE_TYPES, Fetcher
-from fetchers.pages import extract
+from fetchers.pages import extract, telling_headline
 
 
 async def read_target(target: str, settings: FetchSettings) -> tuple[str, str, str]:
-    """(title, text, where it came from); ValueError or OSError when unreadable."""
+    """(title, text, where it came from), the title read as the worker reads it (a bare
+    dateline gives way to the first sentence); ValueError or OSError when unreadable."""
+    title, text, origin = await _read(target, settings)
+    return telling_headline(title, text), text, origin
+
+
+async def _read(target: str, settings: FetchSettings) -> tuple[str, str, str]:
     if target.startswith(("http://", "https://")):
         fetcher = Fetcher(settings)
         try:
