@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from classifiers.events import VIOLENCE, concepts, is_incident, tells_casualties
-from classifiers.normalize import content_words
+from classifiers.normalize import TOKEN, clitic_forms, content_words, normalize
 from core.models import Classification, Hit
 
 SAME_STORY = 0.5  # similarity at or above which an article joins a story (tuned on real news days)
@@ -113,6 +113,7 @@ class Fingerprint:
     attackers: frozenset[str] = frozenset()  # outside forces whose strike the headline or lead tells of
     threat: bool = False  # the headline threatens an act (THREATS)
     violence: frozenset[str] = frozenset()  # the kinds of violence the headline names (event concepts)
+    told_day: int | None = None  # the day the headline says its event was (اليوم, أمس, الأربعاء), as utc_day
     terms: frozenset[str] = field(init=False, repr=False, compare=False)  # the vector's words, for fast overlaps
 
     def __post_init__(self) -> None:
@@ -122,13 +123,14 @@ class Fingerprint:
         return {"t": self.published, "v": sorted(self.vector.items()), "s": sorted(self.sketch),
                 "c": sorted(self.countries), "p": sorted(self.places), "a": sorted(self.actions),
                 "r": self.actor, "e": sorted(self.entities), "i": self.incident, "k": self.casualties,
-                "x": sorted(self.attackers), "h": self.threat, "w": sorted(self.violence)}
+                "x": sorted(self.attackers), "h": self.threat, "w": sorted(self.violence), "d": self.told_day}
 
     @classmethod
     def from_json(cls, data: dict) -> Fingerprint:
         return cls(float(data["t"]), dict(data["v"]), frozenset(data["s"]), frozenset(data["c"]), frozenset(data["p"]),
                    frozenset(data["a"]), data["r"], frozenset(data["e"]), bool(data.get("i")), bool(data.get("k")),
-                   frozenset(data.get("x", ())), bool(data.get("h")), frozenset(data.get("w", ())))
+                   frozenset(data.get("x", ())), bool(data.get("h")), frozenset(data.get("w", ())),
+                   data.get("d"))
 
 
 def article_fingerprint(title: str, text: str, classification: Classification, published: float) -> Fingerprint:
@@ -167,6 +169,7 @@ def article_fingerprint(title: str, text: str, classification: Classification, p
         attackers=_attackers(title, lead, headline, mentions),
         threat=bool(THREATS & title_words),
         violence=VIOLENCE.intersection(concepts(title)),
+        told_day=_told_day(title, published),
     )
 
 
@@ -271,8 +274,27 @@ def veto(a: Fingerprint, b: Fingerprint) -> str | None:
         return "different actors"
     if a.threat != b.threat:
         return "a threat and an act"
+    if a.told_day is not None and b.told_day is not None and a.told_day != b.told_day:
+        return "different days"  # «حصيلة أمس», «حصيلة اليوم»: two days' tolls
     if a.incident and b.incident and (_fighting_only(a) and _blast_only(b) or _blast_only(a) and _fighting_only(b)):
         return "fighting and a blast"
+    return None
+
+
+_WEEKDAYS = {normalize(word): n for n, word in enumerate("الاثنين الثلاثاء الأربعاء الخميس الجمعة السبت الأحد".split())}
+_RELATIVE = {normalize("اليوم"): 0, normalize("أمس"): 1}
+
+
+def _told_day(title: str, published: float) -> int | None:
+    """The day a headline dates its event by («اليوم», «أمس», a weekday: the latest such day up to
+    its publication), or None."""
+    today = utc_day(published)
+    for token in TOKEN.findall(normalize(title)):
+        for form in clitic_forms(token):
+            if form in _RELATIVE:
+                return today - _RELATIVE[form]
+            if form in _WEEKDAYS:  # 1970-01-01, day 0, was a Thursday (3)
+                return today - (today + 3 - _WEEKDAYS[form]) % 7
     return None
 
 

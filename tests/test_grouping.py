@@ -101,6 +101,19 @@ def test_the_councils_acts_on_one_file_on_one_day_are_one_session():
     assert not joins(yemen, [awaited])  # another country's file
 
 
+def test_a_headline_dating_its_event_to_another_day_is_another_story():
+    """Daily tolls told the next morning (2013 agency copy): «حصيلة الأربعاء» on a Thursday is
+    yesterday's, like «حصيلة أمس», and not «اليوم»'s."""
+    thursday = 15757 * 86400.0 + 9 * HOUR  # 2013-02-21
+    toll = "قتل عشرات المدنيين في قصف على ريف دمشق وحلب وإدلب بحسب لجان التنسيق المحلية."
+    wednesday = fp(toll, "لجان التنسيق: 163 قتيلا برصاص قوات الأسد حصيلة الأربعاء", thursday)
+    yesterday = fp(toll, "لجان التنسيق: 163 قتيلا برصاص قوات الأسد حصيلة أمس", thursday + HOUR)
+    today = fp(toll, "لجان التنسيق: 42 قتيلا برصاص قوات الأسد اليوم", thursday + 2 * HOUR)
+    assert wednesday.told_day == yesterday.told_day == today.told_day - 1
+    assert veto(wednesday, yesterday) is None and veto(yesterday, today) == "different days"
+    assert fp(toll, "قتلى في قصف على ريف دمشق", thursday).told_day is None
+
+
 def test_fighting_and_a_blast_at_one_place_are_two_incidents():
     raid = fp(STRIKE, "طائرات حربية تقصف ريف إدلب")
     clashes = fp(STRIKE, "قتلى في اشتباكات عنيفة بريف إدلب", at=HOUR)
