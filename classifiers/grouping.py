@@ -113,7 +113,7 @@ class Fingerprint:
     attackers: frozenset[str] = frozenset()  # outside forces whose strike the headline or lead tells of
     threat: bool = False  # the headline threatens an act (THREATS)
     violence: frozenset[str] = frozenset()  # the kinds of violence the headline names (event concepts)
-    told_day: int | None = None  # the day the headline says its event was (اليوم, أمس, الأربعاء), as utc_day
+    told_day: int | None = None  # the day the headline dates its event to (اليوم, أمس, الأربعاء), the outlets' day
     terms: frozenset[str] = field(init=False, repr=False, compare=False)  # the vector's words, for fast overlaps
 
     def __post_init__(self) -> None:
@@ -281,6 +281,7 @@ def veto(a: Fingerprint, b: Fingerprint) -> str | None:
     return None
 
 
+NEWS_DAY_OFFSET = 3 * 3600  # «اليوم» is the outlet's day: Damascus, Baghdad, Riyadh are UTC+3 (Cairo +2)
 _WEEKDAYS = {normalize(word): n for n, word in enumerate("الاثنين الثلاثاء الأربعاء الخميس الجمعة السبت الأحد".split())}
 _RELATIVE = {normalize("اليوم"): 0, normalize("أمس"): 1}
 
@@ -288,7 +289,7 @@ _RELATIVE = {normalize("اليوم"): 0, normalize("أمس"): 1}
 def _told_day(title: str, published: float) -> int | None:
     """The day a headline dates its event by («اليوم», «أمس», a weekday: the latest such day up to
     its publication), or None."""
-    today = utc_day(published)
+    today = utc_day(published + NEWS_DAY_OFFSET)
     for token in TOKEN.findall(normalize(title)):
         for form in clitic_forms(token):
             if form in _RELATIVE:
