@@ -282,7 +282,8 @@ def veto(a: Fingerprint, b: Fingerprint) -> str | None:
 
 
 NEWS_DAY_OFFSET = 3 * 3600  # «اليوم» is the outlet's day: Damascus, Baghdad, Riyadh are UTC+3 (Cairo +2)
-_WEEKDAYS = {normalize(word): n for n, word in enumerate("الاثنين الثلاثاء الأربعاء الخميس الجمعة السبت الأحد".split())}
+_WEEKDAYS = {normalize(word): n for n, word in enumerate(("الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت",
+                                                           "الأحد"))}
 _RELATIVE = {normalize("اليوم"): 0, normalize("أمس"): 1}
 
 
