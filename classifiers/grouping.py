@@ -8,7 +8,8 @@ the kind of action in the headline (violence, a Council act, a statement, a meet
 decision) and the headline's actor. A new article joins a story when it reads like one
 of the story's members (not like an ever-growing union of them) and nothing vetoes it
 against any member: different countries or places, a different kind of action, a
-different actor speaking. When unsure it stays apart: a split costs one extra alert, a
+different actor speaking, a threat beside the act it threatens, events dated to different
+days, ground fighting beside a blast or an air raid. When unsure it stays apart: a split costs one extra alert, a
 merge costs a lost one. Near-duplicate copy (one outlet's item filed twice, agency
 copy lightly edited) is recognised from the whole text.
 """
@@ -63,6 +64,12 @@ THREATS = frozenset(content_words("يهدد تهدد هدد هددت يلوح ت
 # في الغوطة», «طائرات حربية تقصف الغوطة»); a report naming both is a toll of the day.
 GROUND = frozenset({"clashes", "capture"})
 BLASTS = frozenset({"bombing", "air"})
+# The day a headline dates its event to («اليوم», «أمس», «الأربعاء») is the outlet's day: Damascus,
+# Baghdad and Riyadh are UTC+3 (Cairo +2).
+NEWS_DAY_OFFSET = 3 * 3600
+_WEEKDAYS = {normalize(word): n for n, word in enumerate(("الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت",
+                                                           "الأحد"))}
+_RELATIVE = {normalize("اليوم"): 0, normalize("أمس"): 1}
 _END = re.compile(r"[.!?\n\u061f]+")
 
 
@@ -279,12 +286,6 @@ def veto(a: Fingerprint, b: Fingerprint) -> str | None:
     if a.incident and b.incident and (_fighting_only(a) and _blast_only(b) or _blast_only(a) and _fighting_only(b)):
         return "fighting and a blast"
     return None
-
-
-NEWS_DAY_OFFSET = 3 * 3600  # «اليوم» is the outlet's day: Damascus, Baghdad, Riyadh are UTC+3 (Cairo +2)
-_WEEKDAYS = {normalize(word): n for n, word in enumerate(("الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت",
-                                                           "الأحد"))}
-_RELATIVE = {normalize("اليوم"): 0, normalize("أمس"): 1}
 
 
 def _told_day(title: str, published: float) -> int | None:
