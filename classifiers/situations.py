@@ -73,7 +73,7 @@ class Reports:
 
     members: tuple[Fingerprint, ...]
     anchors: dict[str, float]  # the rare words of its first reports
-    anchor_words: frozenset[str]
+    anchor_words: frozenset[str]  # its keys as a set, so that overlaps are found in C
     first: float  # the earliest and latest report
     last: float
     countries: frozenset[frozenset[str]]  # the countries each report names, when it names one
@@ -82,7 +82,7 @@ class Reports:
     struck: frozenset[str]  # outside forces whose strike a report tells as done
     named: frozenset[str]  # entities the reports that are not incidents name
     peaks: dict[str, float]  # each word's highest weight in any report
-    peak_words: frozenset[str]
+    peak_words: frozenset[str]  # its keys as a set
     shingles: frozenset[int]  # every report's copy sketch
 
 
