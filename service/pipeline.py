@@ -23,6 +23,7 @@ from alerts.digest import period_start, render_digest
 from alerts.message import TELEGRAM_LIMIT, render, render_thread, visible_length
 from alerts.summary import summarize
 from alerts.threads import RingPolicy, place, rings
+from classifiers.events import is_incident
 from classifiers.grouping import WINDOW_HOURS, article_fingerprint, story_fingerprint, story_members
 from classifiers.index import StoryIndex
 from classifiers.language import detect_language
@@ -231,7 +232,7 @@ def _alert_on(services: Services, feed_url: str, article: Article, classificatio
         index = _story_index(services)
         story, is_update, link = _story_for(services, index, article, classification, topics, seen_at, at)
         if not is_update and link is None:  # a situation of its own: only on a clear reading
-            opening = _opening_topics(runtime, classification, story.topics)
+            opening = _opening_topics(runtime, classification, story.topics, is_incident(article.title))
             if not opening:
                 store.mark_seen(feed_url, entry.entry_id, entry.url)
                 event(log, "alert_held", feed=article.source, topics=",".join(topics), title=article.title[:80],
@@ -261,11 +262,15 @@ def _alert_on(services: Services, feed_url: str, article: Article, classificatio
     return Outcome(saved, is_update)
 
 
-def _opening_topics(runtime: Runtime, classification: Classification, topics: tuple[str, ...]) -> tuple[str, ...]:
+def _opening_topics(runtime: Runtime, classification: Classification, topics: tuple[str, ...],
+                   incident: bool) -> tuple[str, ...]:
     """The topics a story reads clearly enough to open a situation of its own: [alerts] open_margin
-    points above the threshold (joining a situation needs the threshold alone)."""
+    points above the threshold. A report of violence that happened («انفجار كبير في وسط دمشق»: no
+    column or passing mention reads so) that no topic reads that clearly opens on the topics it
+    reaches. Joining a situation needs the threshold alone."""
     margin = runtime.config.alerts.open_margin
-    return tuple(t for t in topics if classification.topics[t].score - classification.topics[t].threshold >= margin)
+    clear = tuple(t for t in topics if classification.topics[t].score - classification.topics[t].threshold >= margin)
+    return clear or (topics if incident else ())
 
 
 def _labels(runtime: Runtime) -> dict[str, str]:

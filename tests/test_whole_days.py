@@ -73,13 +73,20 @@ def test_a_column_on_the_war_stays_silent_in_a_replay(tmp_path):
 def test_a_story_that_only_just_reaches_the_threshold_joins_a_situation_but_opens_none(tmp_path):
     config = tmp_path / "c.toml"
     config.write_text(CHANNELS + "\n[alerts]\nopen_margin = 50\n", encoding="utf-8")
-    lines = [{"id": "alone", "title": "قصف جوي على ريف إدلب ومقتل مدنيين",
-              "text": "قصفت طائرات حربية بلدات في ريف إدلب اليوم وقتل خمسة مدنيين.", "source": "A",
-              "url": "http://a/1", "published": "2026-01-05T10:00:00+00:00"}]
+    text = "حاصرت قوات النظام السوري بلدات في ريف إدلب اليوم بعد قصف جوي وقتل خمسة مدنيين في غارات."
     day = tmp_path / "day.jsonl"
-    day.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
-    held = run_bot("backtest", str(day), "--config", str(config), "--json", env=bot_env(tmp_path, LOG_LEVEL="INFO"))
+
+    def replay(title):
+        line = {"id": "alone", "title": title, "text": text, "source": "A", "url": "http://a/1",
+                "published": "2026-01-05T10:00:00+00:00"}
+        day.write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
+        return run_bot("backtest", str(day), "--config", str(config), "--json", env=bot_env(tmp_path, LOG_LEVEL="INFO"))
+
+    held = replay("قوات النظام تحاصر بلدات في ريف إدلب")
     assert held.stdout.splitlines()[:-1] == [] and "alert_held" in held.stderr
+    # a report of violence that happened opens its situation on the threshold alone
+    shown = replay("قصف جوي على ريف إدلب ومقتل مدنيين")
+    assert [json.loads(line)["ids"] for line in shown.stdout.splitlines()[:-1]] == [["alone"]]
 
 
 def test_explain_shows_a_columns_byline_counting_against_the_topic(tmp_path):
