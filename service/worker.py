@@ -53,6 +53,7 @@ class Worker:
         self.outbox = outbox
         self.commands = commands
         self._answering: Callable[[], Awaitable[None]] | None = None  # stops answering commands
+        self._starting: asyncio.Task | None = None  # reaching Telegram, off the beat's path
         self._commands_retry = 0.0
         self.scheduler = AsyncIOScheduler(event_loop=asyncio.get_running_loop())
         self.health = Health(services.runtime.config.server.stale_after,
@@ -115,19 +116,30 @@ class Worker:
         self.services.membership.leave(self.services.store)
 
     async def _lead_commands(self) -> None:
-        """The leader answers commands and marks; a worker that lost the lead stops."""
-        if self.commands is None:
+        """The leader answers commands and marks; a worker that lost the lead stops. Reaching
+        Telegram runs beside the beat, which a slow Bot API must not hold up."""
+        if self.commands is None or self._starting is not None:
             return
         if self.services.membership.leader and not self._stopping:
             if self._answering is None and time.time() >= self._commands_retry:
-                self._answering = await self.commands()
-                if self._answering is None:
-                    self._commands_retry = time.time() + COMMANDS_RETRY
+                self._starting = asyncio.create_task(self._start_answering())
         elif self._answering is not None:
             event(log, "commands_handed_over", worker=self.services.membership.worker)
             await self._stop_answering()
 
+    async def _start_answering(self) -> None:
+        try:
+            self._answering = await self.commands()
+        except Exception as exc:  # noqa: BLE001 - the worker goes on alerting without commands
+            event(log, "subscriber_bot_unavailable", logging.WARNING, error=type(exc).__name__)
+        finally:
+            self._starting = None
+        if self._answering is None:
+            self._commands_retry = time.time() + COMMANDS_RETRY
+
     async def _stop_answering(self) -> None:
+        if self._starting is not None:
+            await asyncio.gather(self._starting, return_exceptions=True)
         stop, self._answering = self._answering, None
         if stop is not None:
             await stop()
