@@ -19,19 +19,13 @@ from dataclasses import dataclass
 from classifiers.grouping import lead_of
 from classifiers.normalize import TOKEN, content_words
 from classifiers.topics import Classifier, classify
+from classifiers.tuning import Labelled
 from core.config import Points, TopicConfig
 
 CUE = "suggested"
 POINTS = (1.0, 2.0, 3.0, 4.0)  # the points tried, each way
 MIN_ARTICLES = 3  # a word must move this many labelled articles
 _ARABIC_WORD = re.compile(r"^[\u0621-\u064A]{3,}$")  # a cue an operator would write: an Arabic word, no digits
-
-
-@dataclass(frozen=True, slots=True)
-class Labelled:
-    title: str
-    text: str
-    on_topic: bool
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,11 +13,20 @@ import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from classifiers.topics import MORE_CAP, Classifier, find_rules, read
 from core.config import PLACES, Points
 
 FIELDS = (*PLACES, "more")
+
+
+class Labelled(NamedTuple):
+    """An article labelled for one topic, as `tune` and `suggest` read it."""
+
+    title: str
+    text: str
+    on_topic: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +147,7 @@ def choose_threshold(scores: Sequence[float], labels: Sequence[bool], precision:
     return max(graded, key=lambda g: (g[0].f1, g[0].precision))[1]
 
 
-def tune(classifier: Classifier, name: str, articles: Sequence[tuple[str, str, bool]], *, folds: int = 5,
+def tune(classifier: Classifier, name: str, articles: Sequence[Labelled], *, folds: int = 5,
          l2: float = 1.0, precision: float | None = None, seed: int = 1,
          counts: Sequence[float] | None = None) -> Proposal:
     """Fit the points of ``name``'s rules to (title, text, label) articles; ``counts``: how much

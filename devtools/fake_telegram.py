@@ -164,6 +164,7 @@ class FakeTelegram(Loopback):
             while True:
                 with self._lock:
                     ended = self._poll != mine
+                    pending = [u for u in self.updates if u["update_id"] >= offset]
                 if ended and _gone(handler):  # its client left (a stopping bot): nobody to tell
                     handler.close_connection = True
                     return None
@@ -172,8 +173,6 @@ class FakeTelegram(Loopback):
                         self.conflicts += 1
                     return self._error(handler, 409, "Conflict: terminated by other getUpdates request; "
                                                      "make sure that only one bot instance is running")
-                with self._lock:
-                    pending = [u for u in self.updates if u["update_id"] >= offset]
                 if pending or time.time() >= deadline:
                     return self._ok(handler, pending)
                 time.sleep(0.02)

@@ -7,6 +7,8 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+from classifiers.tuning import Labelled
+
 
 def numbered_rows(path: Path) -> Iterator[tuple[int, dict]]:
     """(line number, article) of each line; a line that is not a JSON object says where it is."""
@@ -31,3 +33,8 @@ def read_rows(path: Path) -> list[dict]:
 def day_of(row: dict) -> str:
     """The news day an article belongs to: its own ``day`` label, else its publication date."""
     return row.get("day") or row["published"][:10]
+
+
+def labelled_for(row: dict, topic: str) -> Labelled:
+    """A labelled line as `tune` and `suggest` read it for ``topic`` (the line must label it)."""
+    return Labelled(row.get("title", ""), row.get("text", ""), bool(row["labels"][topic]))

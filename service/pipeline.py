@@ -23,8 +23,7 @@ from alerts.digest import period_start, render_digest
 from alerts.message import TELEGRAM_LIMIT, render, render_thread, visible_length
 from alerts.summary import summarize
 from alerts.threads import RingPolicy, place, rings
-from classifiers.events import is_incident
-from classifiers.grouping import WINDOW_HOURS, article_fingerprint, story_fingerprint, story_members
+from classifiers.grouping import WINDOW_HOURS, Fingerprint, article_fingerprint, story_fingerprint, story_members
 from classifiers.index import StoryIndex
 from classifiers.language import detect_language
 from classifiers.normalize import normalize
@@ -230,9 +229,10 @@ def _alert_on(services: Services, feed_url: str, article: Article, classificatio
     at = article_time(entry.published, seen_at)
     with store.exclusive("stories"):  # two workers with one event from two outlets make one story
         index = _story_index(services)
-        story, is_update, link = _story_for(services, index, article, classification, topics, seen_at, at)
+        report = article_fingerprint(article.title, article.text, classification, at)
+        story, is_update, link = _story_for(services, index, article, report, classification, topics, seen_at, at)
         if not is_update and link is None:  # a situation of its own: only on a clear reading
-            opening = _opening_topics(runtime, classification, story.topics, is_incident(article.title))
+            opening = _opening_topics(runtime, classification, story.topics, report.incident)
             if not opening:
                 store.mark_seen(feed_url, entry.entry_id, entry.url)
                 event(log, "alert_held", feed=article.source, topics=",".join(topics), title=article.title[:80],
@@ -240,7 +240,7 @@ def _alert_on(services: Services, feed_url: str, article: Article, classificatio
                 return None
             story = replace(story, topics=opening)
         recipients, digests = _recipients(services, story.topics)
-        messages = _thread_messages(services, index, story, is_update, recipients, at)
+        messages = _thread_messages(services, index, story, None if is_update else report, recipients, at)
         saved = store.save_story(story, feed_url=feed_url, entry_id=entry.entry_id, messages=messages,
                                  deliver=services.deliver, digests=digests, entry_url=entry.url,
                                  now=services.clock())
@@ -281,10 +281,11 @@ def _kinds(runtime: Runtime) -> dict[str, str | None]:
     return {f.name: f.kind for f in runtime.config.feeds}
 
 
-def _thread_messages(services: Services, index: StoryIndex, story: StoryRecord, is_update: bool,
+def _thread_messages(services: Services, index: StoryIndex, story: StoryRecord, new: Fingerprint | None,
                      recipients: list[Recipient], at: float) -> list[ThreadMessage]:
     """Where the story goes in each instant chat's thread for its situation (alerts/threads.py),
-    each message rendered in full."""
+    each message rendered in full; ``new``: the report that opens a new story (None for a story's
+    further outlet), read for whether it changes the situation."""
     if not services.deliver:
         return []
     store, runtime = services.store, services.runtime
@@ -308,15 +309,14 @@ def _thread_messages(services: Services, index: StoryIndex, story: StoryRecord, 
     def fits(message: ThreadMessage) -> bool:
         return visible_length(text(message)) <= TELEGRAM_LIMIT
 
-    fingerprint = (story_members(story.fingerprint) or [None])[-1]
     messages = []
     for chat, thread_id in recipients:
         chat = store.resolve_chat(chat).chat_id
         thread = store.thread(situation, chat)
         why = None
-        if not is_update and fingerprint is not None and thread:
+        if new is not None and thread:
             rung = [members[0] for m in rings(thread) if (members := index.members(m.stories[0]))]
-            why = development(fingerprint, rung)
+            why = development(new, rung)
         message = place(thread, story.id, at, why is not None, policy, fits, chat_id=chat, thread_id=thread_id,
                         situation=situation, urgent=why == VIOLENCE_AFTER_WORDS)
         messages.append(replace(message, text=text(message)))
@@ -365,14 +365,13 @@ def _story_index(services: Services) -> StoryIndex:
 
 
 def _story_for(
-    services: Services, index: StoryIndex, article: Article, classification: Classification, topics: tuple[str, ...],
-    seen_at: float, at: float,
+    services: Services, index: StoryIndex, article: Article, print_: Fingerprint, classification: Classification,
+    topics: tuple[str, ...], seen_at: float, at: float,
 ) -> tuple[StoryRecord, bool, Link | None]:
     """A new story (in the situation it joins, or one of its own), or the recent one this article
-    reports too (with this outlet added)."""
+    (its fingerprint ``print_``) reports too, with this outlet added."""
     store = services.store
     hits = [h for t in topics for h in classification.topics[t].hits]
-    print_ = article_fingerprint(article.title, article.text, classification, at)
     match = index.find(print_)
     story = store.story(match) if match else None
     source = (article.source, article.entry.url, article.title)

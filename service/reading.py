@@ -1,16 +1,17 @@
-"""The classifier's commands: `classify`, `explain`, `check-config`, `tune`."""
+"""The classifier's commands: `classify`, `explain`, `check-config`, `tune`, `suggest`."""
 
 from __future__ import annotations
 
 import argparse
-import re
 import json
+import re
 import sys
 from pathlib import Path
 
 from core.config import config_path
 from core.errors import ConfigError
 from service.cli import console, in_loop, load
+from service.labelled import labelled_for, read_rows
 from service.runtime import load_runtime
 
 
@@ -71,8 +72,6 @@ def check_config(args: argparse.Namespace) -> int:
 
 
 def _labelled_articles(command: str, files: list[str]) -> list[dict] | None:
-    from service.labelled import read_rows
-
     try:
         return [row for file in files for row in read_rows(Path(file))]
     except (OSError, ValueError) as exc:
@@ -89,10 +88,9 @@ def _chosen_topics(command: str, wanted: list[str] | None, topics: dict) -> list
 
 
 def suggest(args: argparse.Namespace) -> int:
-    import json
     from dataclasses import asdict
 
-    from classifiers.suggest import CUE, Labelled, suggest
+    from classifiers.suggest import CUE, suggest
     from classifiers.topics import build_classifier
     from classifiers.tuning import points_toml
     from service.runtime import load_gazetteer
@@ -108,8 +106,7 @@ def suggest(args: argparse.Namespace) -> int:
         return build_classifier(topics, gazetteer, runtime.config.bot.languages)
 
     for name in names:
-        labelled = [Labelled(a.get("title", ""), a.get("text", ""), bool(a["labels"][name])) for a in articles
-                    if name in a.get("labels", {})]
+        labelled = [labelled_for(a, name) for a in articles if name in a.get("labels", {})]
         if not labelled:
             print(f"suggest: {name}: no article is labelled for it", file=sys.stderr)
             continue
@@ -157,7 +154,7 @@ def tune(args: argparse.Namespace) -> int:
                   "into it to tune them there", file=sys.stderr)
             return 2
         chosen = [(a, weight) for a, weight in weighed if name in a.get("labels", {})]
-        labelled = [(a.get("title", ""), a.get("text", ""), bool(a["labels"][name])) for a, _ in chosen]
+        labelled = [labelled_for(a, name) for a, _ in chosen]
         if not any(label for *_, label in labelled) or all(label for *_, label in labelled):
             print(f"tune: {name}: needs articles labelled both ways", file=sys.stderr)
             return 1
