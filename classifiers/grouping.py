@@ -31,9 +31,10 @@ from classifiers.normalize import TOKEN, clitic_forms, content_words, normalize
 from core.models import Classification, Hit
 
 SAME_STORY = 0.5  # similarity at or above which an article joins a story (tuned on real news days)
-SAME_INCIDENT = 0.35  # two reports of violence that happened on one day, this alike within INCIDENT_HOURS:
+SAME_INCIDENT = 0.33  # two reports of violence that happened on one day, this alike within INCIDENT_HOURS:
 INCIDENT_HOURS = 12  # one incident (a bombing told in five wordings shares its act, place and day, not its words)
 SAME_SESSION = 0.35  # two reports of Council acts on one country's file on one day, this alike: one session
+OVER_VETO = 0.8  # two reports this alike tell one event whatever a veto reads («يتوعد» and «سيدفعون ثمناً باهظاً»)
 COPY = 0.5  # shingle resemblance at or above which two texts are one copy
 COPY_CHARS = 1500  # of a text's opening, where copies are compared
 WINDOW_HOURS = 36  # an event's reports arrive within about a day
@@ -59,6 +60,10 @@ RAIDS = frozenset(content_words("غارة غارات"))
 COMMANDS = {word: force for force, words in {"usa": "البنتاغون البنتاجون"}.items() for word in content_words(words)}
 # A headline that threatens or brandishes an act («تلوح بالفيتو», «يتوعد بالرد») reports another event
 # than one that reports the act (the veto cast, the strike made), however alike they read.
+# Words of office before a name or a state: «وزير الخارجية العراقي», «المتحدث باسم الكرملين» speak for it
+ROLES = frozenset(content_words(
+    "وزير وزيرة وزراء الخارجية الدفاع الداخلية رئيس رئيسة الرئيس الحكومة مندوب مندوبة سفير سفيرة المتحدث الناطق "
+    "باسم الملك أمير ولي العهد نائب قائد زعيم المبعوث الخاص الأمين العام"))
 THREATS = frozenset(content_words("يهدد تهدد هدد هددت يلوح تلوح لوح لوحت يتوعد تتوعد توعد توعدت"))
 # Ground fighting and a blast or an air raid at one place on one day are two incidents («اشتباكات
 # في الغوطة», «طائرات حربية تقصف الغوطة»); a report naming both is a toll of the day.
@@ -209,12 +214,14 @@ def sketch(text: str) -> frozenset[int]:
 
 
 def _actor(title: str, headline: list[Hit]) -> str | None:
-    """Who the headline is about: the entity it opens with, or one before its colon
-    ("لافروف: ..."); a place only when it stands for a state ("سوريا تدعو...")."""
+    """Who the headline is about: the entity it opens with (after words of office: «وزير
+    الخارجية العراقي»), or one before its colon ("لافروف: ..."); a place only when it stands for
+    a state ("سوريا تدعو...")."""
     colon = title.find(":")
     limit = colon if 0 < colon < 40 else 0
     for hit in headline:
-        if hit.start <= limit and (hit.entity.type in ACTORS or hit.entity.id in STATES):
+        opens = hit.start <= limit or ROLES.issuperset(content_words(title[: hit.start]))
+        if opens and (hit.entity.type in ACTORS or hit.entity.id in STATES):
             return SEATS.get(hit.entity.id, hit.entity.id)
     return None
 
@@ -326,7 +333,8 @@ def utc_day(moment: float) -> int:
 def joins(candidate: Fingerprint, members: list[Fingerprint], threshold: float = SAME_STORY,
           day: Callable[[float], Hashable] = utc_day) -> float:
     """How well ``candidate`` joins a story: its best likeness to a member of the last
-    WINDOW_HOURS, or 0 when it falls short or any such member vetoes it (copies are never vetoed).
+    WINDOW_HOURS, or 0 when it falls short or any such member vetoes it (copies, and reports
+    OVER_VETO alike, are never vetoed: a veto reads cues, which a rewording can miss).
     Two incidents (reports of violence that happened) of one ``day`` at one place need less
     likeness, and so do two reports of the Council acting on one country's file that day (its
     session, drafts, votes and vetoes are one event, told as «تصويت مرتقب», «فيتو روسي», «فشل»)."""
@@ -344,7 +352,7 @@ def joins(candidate: Fingerprint, members: list[Fingerprint], threshold: float =
             score = max(score, threshold)
         scored.append((score, member))
         best = max(best, score)
-    if best < threshold or any(score < 1.0 and veto(candidate, member) for score, member in scored):
+    if best < threshold or any(score < OVER_VETO and veto(candidate, member) for score, member in scored):
         return 0.0  # most stories fall short, and are not read for vetoes
     return best
 

@@ -1,9 +1,11 @@
 import json
 from dataclasses import replace
+from datetime import datetime
 
 import pytest
 
 from classifiers.grouping import (
+    OVER_VETO,
     SAME_STORY,
     WINDOW_HOURS,
     Fingerprint,
@@ -19,6 +21,7 @@ from classifiers.grouping import (
 from classifiers.index import StoryIndex
 from classifiers.topics import classify
 from devtools.evaluate_grouping import cluster, grade
+from service.labelled import read_rows
 from service.runtime import load_runtime
 from tests.conftest import FIXTURES
 
@@ -65,6 +68,10 @@ def test_what_names_an_event_vetoes_look_alikes():
     assert veto(strike, fp(STRIKE, "غارات على معرة النعمان", at=HOUR)) is None  # a town is in its governorate
     syria = fp(STRIKE, "سوريا تدعو منظمة حظر الأسلحة الكيميائية إلى إدلب")
     assert veto(syria, fp(STRIKE, "دمشق تدعو منظمة حظر الأسلحة الكيميائية إلى إدلب", at=HOUR)) is None  # one speaker
+    iraqi = fp(OTHER, "وزير الخارجية العراقي يصل القاهرة")
+    kuwaiti = fp(OTHER, "وزير الخارجية الكويتي يصل القاهرة", at=HOUR)
+    assert (iraqi.actor, kuwaiti.actor) == ("iraq", "kuwait") and veto(iraqi, kuwaiti) == "different actors"
+    assert fp(STRIKE, "نتانياهو يتوعد إيران في سوريا").actor == fp(STRIKE, "نتنياهو: سنضرب إيران في سوريا").actor == "netanyahu"
     assert places_conflict(frozenset({"aleppo/manbij"}), frozenset({"aleppo:اعزاز"}))
     assert not places_conflict(frozenset({"idlib"}), frozenset({"idlib/idlib_towns:معرشورين"}))
     assert not places_conflict(frozenset(), frozenset({"yemen"}))  # a headline without a place says nothing
@@ -81,6 +88,12 @@ def real(start, at=0.0):
     return fp(row["text"], row["title"], at)
 
 
+def real2013(start):
+    """The same from the 2013 dev days, at its own time."""
+    row = next(r for r in read_rows(FIXTURES / "real" / "days2013_dev.jsonl.gz") if r["title"].startswith(start))
+    return fp(row["text"], row["title"], datetime.fromisoformat(row["published"]).timestamp())
+
+
 def test_a_threat_and_the_act_it_threatens_are_two_stories():
     """Real reports of 1 June 2018: Washington brandishing a veto, then the veto cast."""
     threat = real("واشنطن تلوح بالفيتو")
@@ -88,6 +101,24 @@ def test_a_threat_and_the_act_it_threatens_are_two_stories():
     assert threat.threat and not cast.threat
     assert veto(threat, cast) == "a threat and an act" and not joins(cast, [threat])
     assert veto(threat, real("واشنطن تهدد باستخدام الفيتو", at=HOUR)) is None  # the same threat, told again
+
+
+def test_two_reports_this_alike_are_one_story_whatever_a_veto_reads():
+    """Real reports of 10 April 2018: «أردوغان يتوعد» reads as a threat, «سيدفعون ثمناً باهظاً» does not."""
+    said = real("أردوغان: منفذو مجزرة الغوطة")
+    vowed = real("أردوغان يتوعد: ثمن باهظ", at=HOUR)
+    assert veto(said, vowed) == "a threat and an act" and likeness(said, vowed) >= OVER_VETO
+    assert joins(vowed, [said]) >= SAME_STORY
+
+
+def test_the_first_reports_of_a_blast_join_told_in_other_words():
+    """Real reports of the Mazraa car bomb, Damascus, 21 February 2013, 34 minutes apart."""
+    first = real2013("انفجار كبير في وسط دمشق ودخان")
+    second = real2013("قتلى وجرحى في انفجار قرب مقر حزب البعث")
+    assert first.incident and second.incident and likeness(first, second) < SAME_STORY
+    assert joins(second, [first]) >= SAME_STORY
+    other_day = replace(second, published=second.published + 24 * HOUR)
+    assert not joins(other_day, [first])
 
 
 def test_the_councils_acts_on_one_file_on_one_day_are_one_session():
