@@ -95,3 +95,20 @@ def test_explain_shows_a_columns_byline_counting_against_the_topic(tmp_path):
                       "كل يوم، وعلينا أن نسأل أنفسنا عن دورنا.", encoding="utf-8")
     out = run_bot("explain", str(column), env=bot_env(tmp_path)).stdout
     assert "opinion" in out and "【يكتب】" in out
+
+
+def test_explain_shows_why_a_council_act_building_an_inquiry_is_not_violence(tmp_path):
+    """The judge's class: the vote creating the chemical-attack investigation body read as escalation."""
+    vote = tmp_path / "vote.txt"
+    vote.write_text("مجلس الأمن يصوت على إنشاء آلية تحقيق مشتركة في الهجمات الكيماوية بسوريا\nصوت مجلس الأمن الدولي "
+                    "بالإجماع اليوم على قرار ينشئ آلية تحقيق مشتركة لتحديد المسؤولين عن الهجمات بالأسلحة الكيماوية في "
+                    "سوريا.", encoding="utf-8")
+    out = run_bot("explain", str(vote), env=bot_env(tmp_path)).stdout
+    verdict = {line.split(":")[0].strip("│ "): line.rstrip("│ ").endswith("ALERT") for line in out.splitlines()
+               if " / threshold " in line}
+    assert verdict == {"security_council": True, "syria_escalation": False}
+    assert "institution ~ attack - site" in out
+    douma = tmp_path / "douma.txt"  # one attack's place: the inquiry is the response to it
+    douma.write_text(vote.read_text(encoding="utf-8").replace("في الهجمات الكيماوية بسوريا", "في هجوم دوما الكيماوي")
+                     .replace("في سوريا", "في دوما بسوريا"), encoding="utf-8")
+    assert "institution ~ attack - site" not in run_bot("explain", str(douma), env=bot_env(tmp_path)).stdout
