@@ -58,12 +58,12 @@ RAIDS = frozenset(content_words("غارة غارات"))
 # Military commands that speak for a force's strikes, read for them only (as entities they would
 # make every Pentagon briefing one actor's story).
 COMMANDS = {word: force for force, words in {"usa": "البنتاغون البنتاجون"}.items() for word in content_words(words)}
-# A headline that threatens or brandishes an act («تلوح بالفيتو», «يتوعد بالرد») reports another event
-# than one that reports the act (the veto cast, the strike made), however alike they read.
 # Words of office before a name or a state: «وزير الخارجية العراقي», «المتحدث باسم الكرملين» speak for it
 ROLES = frozenset(content_words(
     "وزير وزيرة وزراء الخارجية الدفاع الداخلية رئيس رئيسة الرئيس الحكومة مندوب مندوبة سفير سفيرة المتحدث الناطق "
     "باسم الملك أمير ولي العهد نائب قائد زعيم المبعوث الخاص الأمين العام"))
+# A headline that threatens or brandishes an act («تلوح بالفيتو», «يتوعد بالرد») reports another event
+# than one that reports the act (the veto cast, the strike made), however alike they read.
 THREATS = frozenset(content_words("يهدد تهدد هدد هددت يلوح تلوح لوح لوحت يتوعد تتوعد توعد توعدت"))
 # Ground fighting and a blast or an air raid at one place on one day are two incidents («اشتباكات
 # في الغوطة», «طائرات حربية تقصف الغوطة»); a report naming both is a toll of the day.
