@@ -1,4 +1,5 @@
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -167,3 +168,12 @@ def test_once_exits_2_on_config_error(tmp_path):
     result = run_bot("once", "--config", str(broken), "--dry-run", env=bot_env(tmp_path))
     assert result.returncode == 2
     assert "topics" in result.stderr
+
+
+def test_the_escalation_sites_are_every_syrian_place_of_the_gazetteer():
+    """`site` lists the gazetteer's places in Syria below the country by hand: a place added
+    there and not here would let an inquiry into an attack on it read as an inquiry in general."""
+    entities = tomllib.loads((ROOT / "classifiers" / "entities.toml").read_text(encoding="utf-8"))["entity"]
+    places = {f"@{e['id']}" for e in entities if e["type"] == "place_sy"} - {"@syria", "@syria_regions"}
+    cues = load_config(ROOT / "config.toml").topics["syria_escalation"].cues
+    assert set(cues["site"]) == places
