@@ -65,12 +65,14 @@ class Outbox:
 
     def mark_sent(self, row: OutboxRow, message_id: int | None, text: str, now: float | None = None,
                   fresh: bool = False) -> None:
-        """``fresh``: the message was sent anew (one too old to edit), so its age starts again."""
+        """``text``: what Telegram was given. A story that joined the message while it was in flight
+        (another worker saved it) left a newer text: that is an edit still to make. ``fresh``: the
+        message was sent anew (one too old to edit), so its age starts again."""
         self._db.run(
             f"""UPDATE outbox SET status = 'sent', message_id = COALESCE(?, message_id),
                  sent_at = {"?" if fresh else "COALESCE(sent_at, ?)"},
                  attempts = attempts + 1, last_error = NULL, claimed_by = NULL, claimed_until = NULL,
-                 edit_pending = CASE WHEN text = ? THEN 0 ELSE edit_pending END
+                 edit_pending = CASE WHEN text = ? THEN 0 ELSE 1 END
                WHERE id = ?""",
             (message_id, time.time() if now is None else now, text, row.id),
         )

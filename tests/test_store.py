@@ -99,6 +99,21 @@ def test_new_sources_flag_sent_rows_for_an_edit(store_target):
     assert [r.text for r in store.due(time.time() + 1)] == ["v4"]  # a quiet message is edited at once
 
 
+def test_a_story_joining_a_message_in_flight_is_an_edit_still_to_make(store_target):
+    """Two workers: one sends the situation's first message while the other adds a story to it."""
+    store = Store(store_target)
+    store.save_story(story(), feed_url="f", entry_id="e1", messages=first_messages("s1", {"-1": "v1"}), deliver=True)
+    in_flight = store.due(1e12)[0]
+    store.claim(in_flight, "w1", time.time() + 60)
+    two = story(sources=(("A", "http://a/1", "t"), ("B", "http://b/1", "t")))
+    store.save_story(two, feed_url="g", entry_id="e2", messages=first_messages("s1", {"-1": "v2"}), deliver=True)
+    store.mark_sent(in_flight, 42, in_flight.text)  # Telegram was given v1
+    [edit] = store.due(1e12)
+    assert edit.text == "v2" and edit.edit_pending and edit.message_id == 42
+    store.mark_sent(edit, 42, edit.text)
+    assert store.due(1e12) == [] and store.pending_count() == 0
+
+
 def test_disabled_and_migrated_chats_are_remembered(store_target):
     path = store_target
     store = Store(path)
