@@ -224,7 +224,7 @@ def situation_link(candidate: Fingerprint, words: frozenset[str], situation: str
     if like >= SAME_INCIDENT:
         return Link(situation, "same event", 100 + like)
     if _within(candidate.places, thread.places):
-        return Link(situation, "same place", 100 + likest())
+        return Link(situation, "same place", 100 + (like if alike else likest()))
     weight = _anchored(candidate, words, thread)
     return Link(situation, "anchors", weight) if weight else None
 

@@ -82,8 +82,9 @@ class FakeTelegram(Loopback):
             message = {"message_id": 1000 + number, "date": int(time.time()), "text": text,
                        "chat": {"id": chat_id, "type": "private", "first_name": "U"},
                        "from": {"id": user_id or chat_id, "is_bot": False, "first_name": "U"}}
-            self.updates.append({"update_id": number, "message": {**message, **({"entities": entities} if entities
-                                                                                 else {})}})
+            if entities:
+                message["entities"] = entities
+            self.updates.append({"update_id": number, "message": message})
 
     def press(self, chat_id: int | str, message_id: int, user_id: int, data: str, callback_id: str | None = None,
               chat_type: str = "channel") -> str:

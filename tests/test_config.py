@@ -1,12 +1,12 @@
 import re
-import tomllib
 from pathlib import Path
 
 import pytest
 
+from classifiers.grouping import BROAD
 from core.config import load_config, locate
 from core.errors import ConfigError
-from service.runtime import load_runtime
+from service.runtime import load_gazetteer, load_runtime
 from tests.conftest import ROOT, bot_env, run_bot
 
 
@@ -173,7 +173,7 @@ def test_once_exits_2_on_config_error(tmp_path):
 def test_the_escalation_sites_are_every_syrian_place_of_the_gazetteer():
     """`site` lists the gazetteer's places in Syria below the country by hand: a place added
     there and not here would let an inquiry into an attack on it read as an inquiry in general."""
-    entities = tomllib.loads((ROOT / "classifiers" / "entities.toml").read_text(encoding="utf-8"))["entity"]
-    places = {f"@{e['id']}" for e in entities if e["type"] == "place_sy"} - {"@syria", "@syria_regions"}
+    places = {f"@{e.id}" for e in load_gazetteer(ROOT / "classifiers" / "entities.toml").of_type("place_sy")
+              if e.id not in BROAD}
     cues = load_config(ROOT / "config.toml").topics["syria_escalation"].cues
     assert set(cues["site"]) == places

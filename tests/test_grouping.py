@@ -1,6 +1,5 @@
 import json
 from dataclasses import replace
-from datetime import datetime
 
 import pytest
 
@@ -21,6 +20,7 @@ from classifiers.grouping import (
 from classifiers.index import StoryIndex
 from classifiers.topics import classify
 from devtools.evaluate_grouping import cluster, grade
+from service.backtest import article_of
 from service.labelled import read_rows
 from service.runtime import load_runtime
 from tests.conftest import FIXTURES
@@ -89,10 +89,13 @@ def real(start, at=0.0):
     return fp(row["text"], row["title"], at)
 
 
+DAYS_2013 = read_rows(FIXTURES / "real" / "days2013_dev.jsonl.gz")
+
+
 def real2013(start):
     """The same from the 2013 dev days, at its own time."""
-    row = next(r for r in read_rows(FIXTURES / "real" / "days2013_dev.jsonl.gz") if r["title"].startswith(start))
-    return fp(row["text"], row["title"], datetime.fromisoformat(row["published"]).timestamp())
+    row = next(r for r in DAYS_2013 if r["title"].startswith(start))
+    return fp(row["text"], row["title"], article_of(row).published.timestamp())
 
 
 def test_a_threat_and_the_act_it_threatens_are_two_stories():

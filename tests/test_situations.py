@@ -1,16 +1,16 @@
 """Situations: which stories a desk follows as one thread, read on real articles."""
 
 import json
-from datetime import datetime
 
 from classifiers.events import is_incident, tells_casualties
 from classifiers.grouping import article_fingerprint
 from classifiers.index import StoryIndex
 from classifiers.situations import development, reach, reports, situation_link
 from classifiers.topics import classify
-from service.labelled import read_rows
+from service.backtest import article_of
 from service.runtime import load_runtime
 from tests.conftest import FIXTURES, ROOT
+from tests.test_grouping import DAYS_2013
 
 CLASSIFIER = load_runtime(ROOT / "config.toml").classifier
 DAYS = {json.loads(line)["id"]: json.loads(line)
@@ -153,12 +153,12 @@ def test_the_index_reaches_the_same_situations_after_stories_move_grow_and_go():
 def test_the_councils_acts_on_two_countries_files_are_two_situations():
     """Real reports of 6 March 2013 (days2013_dev): the North Korea sanctions all day, then a
     mission in Congo, which shares the Council's words but not its country."""
-    rows = {r["id"]: r for r in read_rows(FIXTURES / "real" / "days2013_dev.jsonl.gz")}
+    rows = {r["id"]: r for r in DAYS_2013}
 
     def at_its_time(article_id):
         row = rows[article_id]
-        moment = datetime.fromisoformat(row["published"]).timestamp()
-        return fingerprint(row["title"], row["text"], moment), reach(row["title"], row["text"])
+        return fingerprint(row["title"], row["text"], article_of(row).published.timestamp()), reach(row["title"],
+                                                                                                    row["text"])
 
     korea = [at_its_time(i)[0] for i in ("eg13-1aa4c60fdc7a", "eg13-03c39ad7700c", "eg13-d376a12bfa45",
                                           "eg13-42b20202a641")]
