@@ -13,17 +13,19 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
+from classifiers.commentary import OPENING, commentary_reason
 from classifiers.gazetteer import Gazetteer
 from classifiers.language import detect_language
 from classifiers.matcher import Lexicon, RawHit, Tokens
 from classifiers.normalize import normalize
-from core.config import Points, Rule, TopicConfig
+from core.config import CommentarySettings, Points, Rule, TopicConfig
 from core.models import Classification, Entity, Evidence, Hit, TopicScore
 
 MORE_CAP = 3  # further sentences that add `more` points
 MENTION = "@mention"  # pseudo-topic of the gazetteer's entities that no topic names
 MENTION_KEY = (MENTION, "", "")
 EXCLUDE = "-exclude"  # pseudo-cue of a topic's exclusions
+SOURCE_KEY = ("@commentary", "source", "")  # pseudo-topic of the words by which news names its source
 START = "start"  # built-in cue: the first word of every sentence ("council ~ start": the Council opens it)
 PLACE_NAMES = {"headline": "headline", "lead": "lead", "body": "body", "tail": "last lines"}
 
@@ -34,6 +36,7 @@ class Classifier:
     topics: Mapping[str, TopicConfig]
     rules: Mapping[str, tuple[tuple[Rule, Points], ...]]
     languages: tuple[str, ...]
+    commentary: CommentarySettings | None = None  # texts are read for columns (classifiers/commentary.py)
 
 
 class Sentence(NamedTuple):
@@ -90,10 +93,12 @@ def unknown_references(topic: TopicConfig, gazetteer: Gazetteer) -> list[str]:
 
 
 def build_classifier(
-    topics: Mapping[str, TopicConfig], gazetteer: Gazetteer, languages: tuple[str, ...] = ("ar",)
+    topics: Mapping[str, TopicConfig], gazetteer: Gazetteer, languages: tuple[str, ...] = ("ar",),
+    commentary: CommentarySettings | None = None,
 ) -> Classifier:
     """One lexicon for every topic; a term's key is (topic, cue, pattern) and entity hits
-    of any key are the story's mentions, so an entity is matched once per spelling."""
+    of any key are the story's mentions, so an entity is matched once per spelling. With
+    ``commentary``, a text that reads as a column alerts on nothing."""
     phrases = []
     found = set()
     for name, topic in topics.items():
@@ -106,8 +111,11 @@ def build_classifier(
     for entity in gazetteer.entities:  # every entity is found, for grouping, whether a topic weighs it or not
         phrases.extend((MENTION_KEY, alias, named) for alias, named in expand(f"@{entity.id}", gazetteer)
                        if (alias, named) not in found)
+    reads = commentary if commentary is not None and commentary.questions and not commentary.alert else None
+    if reads:
+        phrases.extend((SOURCE_KEY, word, None) for word in sorted(set(reads.sources)))
     rules = {name: topic.rules for name, topic in topics.items()}
-    return Classifier(Lexicon(phrases), dict(topics), rules, tuple(languages))
+    return Classifier(Lexicon(phrases), dict(topics), rules, tuple(languages), reads)
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,7 +242,20 @@ def classify(
     lang = lang or detect_language(f"{title}\n{text}")
     segments = read(classifier, title, text)
     scores = {name: _score(classifier, name, segments, lang, detail) for name in classifier.topics}
+    if classifier.commentary and any(score.alert for score in scores.values()):
+        why = _as_commentary(segments[1], classifier.commentary)
+        if why:
+            scores = {name: replace(score, alert=False, reasons=(*score.reasons, why)) if score.alert else score
+                      for name, score in scores.items()}
     return Classification(lang, scores, tuple(_mentions(segments)) if detail else ())
+
+
+def _as_commentary(text: Segment, settings: CommentarySettings) -> str | None:
+    """Whether the story's text reads as a column: the source words it names, where."""
+    found = [raw[2] for raw in text.hits.get(SOURCE_KEY[0], ())]
+    opening = text.starts[OPENING] if len(text.starts) > OPENING else len(text.tokens.words)
+    return commentary_reason(text.body, len(text.tokens.words), len(found), sum(1 for t in found if t < opening),
+                             settings)
 
 
 def _score(classifier: Classifier, name: str, segments: list[Segment], lang: str, detail: bool) -> TopicScore:

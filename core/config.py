@@ -91,13 +91,27 @@ OPINION_SECTIONS = ("مقالات", "مقال", "رأي", "آراء", "الرأ�
                     "op-ed", "editorial", "editorials", "commentary")
 
 
+# Words by which news names where it comes from (a speaker's verb, an agency, a source); a column
+# argues in its own voice and rarely names one. Stems end in *; clitics are allowed.
+NEWS_SOURCES = ("قال", "قالت", "يقول", "تقول", "أعلن*", "يعلن", "تعلن", "أكد*", "يؤكد", "تؤكد", "ذكر*", "أفاد*",
+                "صرح*", "أوضح*", "أشار*", "أضاف*", "تابع", "كشف*", "نفى", "نفت", "نقلا", "بحسب", "حسب", "وفقا",
+                "وكالة", "مراسل", "مصادر", "مصدر", "بيان", "رويترز", "فرانس برس", "سانا", "واس",
+                "كونا", "الأناضول")
+
+
 class CommentarySettings(Frozen):
     """Opinion columns discuss the war on every line but report no new event: by default they
     never alert. A feed is commentary when marked `opinion = true`, an item when the feed files it
-    under a section that one of `sections` names, whole or as one of its words."""
+    under a section that one of `sections` names, whole or as one of its words, or when its text
+    reads as a column (classifiers/commentary.py): it asks or exclaims at least `questions` times,
+    names no source in its opening and few anywhere (under `source_rate` of `sources` per 1,000 words)."""
 
     alert: bool = False
     sections: tuple[str, ...] = OPINION_SECTIONS
+    questions: int = Field(2, ge=0, description="question and exclamation marks from which a text may read as "
+                                                "a column; 0: texts are not read for commentary")
+    sources: tuple[str, ...] = NEWS_SOURCES
+    source_rate: float = Field(6.0, ge=0, description="source words per 1,000 at which a text reads as news")
 
 
 class ServerSettings(Frozen):

@@ -103,7 +103,7 @@ def suggest(args: argparse.Namespace) -> int:
     gazetteer = load_gazetteer(runtime.config.gazetteer)
 
     def rebuild(topics):  # noqa: ANN001, ANN202
-        return build_classifier(topics, gazetteer, runtime.config.bot.languages)
+        return build_classifier(topics, gazetteer, runtime.config.bot.languages, runtime.config.commentary)
 
     for name in names:
         labelled = [labelled_for(a, name) for a in articles if name in a.get("labels", {})]

@@ -51,7 +51,7 @@ def build_runtime(path: Path, text: str) -> Runtime:
     problems, warnings = cross_check(config, gazetteer)
     if problems:
         raise ConfigError([_located(path, text, finding) for finding in problems])
-    classifier = build_classifier(config.topics, gazetteer, config.bot.languages)
+    classifier = build_classifier(config.topics, gazetteer, config.bot.languages, config.commentary)
     return Runtime(config, classifier, tuple(_located(path, text, finding) for finding in warnings),
                    source_version(text, config.gazetteer))
 
@@ -78,6 +78,10 @@ def cross_check(config: Config, gazetteer: Gazetteer) -> tuple[list[Finding], li
             why = None if pattern.startswith("@") else unmatchable(pattern)
             if why:
                 warnings.append((("topics", name), f'"{pattern}"', f"term {pattern!r} can never match: {why}"))
+    for word in config.commentary.sources:
+        why = unmatchable(word)
+        if why:
+            warnings.append((("commentary", "sources"), f'"{word}"', f"source word {word!r} can never match: {why}"))
     if not config.feeds:
         warnings.append((("feeds",), None, "no feeds: the worker has nothing to poll"))
     if not config.channels:

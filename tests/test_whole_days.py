@@ -2,14 +2,18 @@
 a story that only just reaches a threshold."""
 
 import json
+import re
+from dataclasses import replace
 
 from classifiers.gazetteer import parse_gazetteer
 from classifiers.topics import build_classifier, classify
 from core.config import CommentarySettings, TopicConfig
 from core.models import FeedEntry
 from fetchers.feeds import parse_feed
+from service.labelled import read_rows
 from service.pipeline import is_commentary
-from tests.conftest import bot_env, run_bot
+from service.runtime import load_runtime
+from tests.conftest import FIXTURES, bot_env, run_bot
 from tests.test_backtest import CHANNELS
 
 GAZETTEER, PROBLEMS = parse_gazetteer({"ambiguous": ["القصير"], "entity": [
@@ -52,6 +56,39 @@ def test_commentary_is_told_by_the_feed_or_its_section():
 
     [item] = parse_feed(FeedConfig(name="f", url="http://a/feed"), rss.encode(), {}, "http://a/feed")
     assert item.sections == ("مقالات", "سوريا")
+
+
+# Written in the manner of a Gulf paper's column on the war (the outside judge's Saudi days carry
+# several a day in the same feeds as news): violence, Syria and the Council on every line, no event.
+COLUMN = ("سوريا بين الفيتو والبراميل",
+          "لم يعد مستغرباً أن تستخدم روسيا الفيتو في مجلس الأمن كلما اقترب المجتمع الدولي من إدانة نظام الأسد، فقد "
+          "فعلتها مرات عدة منذ بداية الثورة. لكن المستغرب حقاً هو أن يستمر العالم في التعامل مع هذا الفيتو كأنه قدر لا "
+          "يرد.\nفي الأسبوع الماضي قصفت طائرات النظام ريف دمشق وريف حلب، وسقط عشرات الضحايا من المدنيين بينهم أطفال "
+          "ونساء. فهل تحرك أحد؟ هل عقد مجلس الأمن جلسة طارئة؟ لا شيء من ذلك حدث.\nأعتقد أن المشكلة لم تعد في النظام "
+          "وحده، بل في منظومة دولية عاجزة تسمح لدولة واحدة بتعطيل إرادة العالم. وما لم يتغير هذا الواقع فإن الشعب "
+          "السوري سيظل يدفع الثمن من دمه!")
+
+
+def test_a_column_is_told_by_its_text_when_its_feed_does_not_file_it_apart():
+    runtime = load_runtime(FIXTURES.parent.parent / "config.toml")
+    loud = classify(replace(runtime.classifier, commentary=None), *COLUMN, "ar")
+    assert set(loud.alert_topics) == {"security_council", "syria_escalation"}
+    silent = classify(runtime.classifier, *COLUMN, "ar")
+    assert not silent.alert_topics
+    assert all("reads as commentary" in s.reasons[-1] for s in silent.topics.values())
+    # real texts, read by a topic that takes everything: a column of 21 February 2013 without its
+    # byline reads as one; a report that quotes two questions but names its sources is news
+    anything = build_classifier({"t": TopicConfig(label="t", threshold=0.5, cues={"x": ["قصف*"]},
+                                                  evidence={"start": {"headline": 1.0}})}, GAZETTEER,
+                                commentary=CommentarySettings())
+    rows = {r["id"]: r for r in read_rows(FIXTURES / "real" / "days2013_dev.jsonl.gz")}
+    rows |= {r["id"]: r for r in map(json.loads, (FIXTURES / "real" / "days_dev.jsonl").read_text("utf-8").splitlines())}
+    column, news = rows["eg13-65540e63f8dc"], rows["pool-BB-middleEast-321-20180410"]
+    assert not classify(anything, re.sub(r"^.*يكتب:\s*", "", column["title"]), column["text"], "ar").alert_topics
+    assert classify(anything, news["title"], news["text"], "ar").alert_topics == ("t",)
+    assert classify(replace(anything, commentary=None), column["title"], column["text"], "ar").alert_topics == ("t",)
+    off = build_classifier(anything.topics, GAZETTEER, commentary=CommentarySettings(questions=0))
+    assert off.commentary is None and classify(off, column["title"], column["text"], "ar").alert_topics == ("t",)
 
 
 def test_a_column_on_the_war_stays_silent_in_a_replay(tmp_path):
