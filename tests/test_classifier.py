@@ -7,6 +7,7 @@ from classifiers.gazetteer import parse_gazetteer
 from classifiers.language import detect_language
 from classifiers.topics import build_classifier, classify
 from core.config import TopicConfig
+from service.labelled import read_rows
 from service.runtime import load_runtime
 from tests.conftest import FIXTURES, ROOT, SEEDS, bot_env, run_bot
 
@@ -182,6 +183,19 @@ def test_quality_on_the_real_holdout(shipped):
     for topic, (precision, recall) in _quality(shipped, rows).items():
         floor = REAL_FLOORS[topic]
         assert precision >= floor[0] and recall >= floor[1], (topic, precision, recall)
+
+
+def test_the_war_s_earlier_names_and_a_foiled_attack(shipped):
+    """Names of 2012-2015 place a story in Syria when nothing else does; a foiled attack did not
+    happen (a real report of 6 March 2013: Turkish intelligence foiling attacks on the opposition)."""
+    militia = classify(shipped, "الشبيحة يقتلون عائلة كاملة في قرية البيضا",
+                       "قتل مسلحون من الشبيحة عائلة من تسعة أفراد في قرية البيضا اليوم، وأحرقوا منازل في القرية.", "ar")
+    assert militia.alert_topics == ("syria_escalation",)
+    [foiled] = [r for r in read_rows(FIXTURES / "real" / "days2013_dev.jsonl.gz") if r["id"] == "eg13-0f966de8b5c0"]
+    assert not foiled["labels"]["syria_escalation"]
+    reading = classify(shipped, foiled["title"], foiled["text"], "ar").topics["syria_escalation"]
+    violence = [e for e in reading.evidence if e.rule.startswith("attack ~ syria")]
+    assert not reading.alert and not any("headline" in e.places for e in violence)
 
 
 @pytest.mark.parametrize("name", ["dev.jsonl", "holdout.jsonl"])
