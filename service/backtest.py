@@ -104,21 +104,27 @@ class Recorder:
         return Sent(message_id, chat_id)
 
 
-def read_articles(paths: Iterable[Path]) -> list[Replayed]:
-    """The articles of JSON lines files (.gz too), in input order."""
+def read_articles(paths: Iterable[Path], skipped: list[str]) -> list[Replayed]:
+    """The articles of JSON lines files (.gz too), in input order; a line that is not one (not
+    JSON, no time) is listed in ``skipped`` with where and why, and the rest are replayed."""
     found = []
     for path in paths:
-        for number, row in numbered_rows(path):
+        for number, row in numbered_rows(path, skipped):
             try:
                 found.append(article_of(row))
-            except (KeyError, TypeError, ValueError) as exc:
-                raise ValueError(f"{path}:{number}: not an article line ({exc})") from None
+            except (KeyError, TypeError, ValueError, OverflowError, OSError) as exc:
+                why = f"no {exc}" if isinstance(exc, KeyError) else str(exc)
+                skipped.append(f"{path}:{number}: not an article line ({why})")
     return found
 
 
 def article_of(row: dict) -> Replayed:
     """One article line. ``outlet`` names the outlet where ``source`` does not; a time without a zone is UTC."""
-    published = datetime.fromisoformat(str(row["published"]).replace("Z", "+00:00"))
+    stamp = row["published"]
+    if isinstance(stamp, int | float) and not isinstance(stamp, bool):  # Unix seconds
+        published = datetime.fromtimestamp(stamp, timezone.utc)
+    else:
+        published = datetime.fromisoformat(str(stamp).strip().replace("Z", "+00:00"))
     return Replayed(
         id=str(row["id"]), title=str(row.get("title") or ""), text=str(row.get("text") or ""),
         source=str(row.get("outlet") or row.get("source") or "?"), url=str(row.get("url") or NO_URL + str(row["id"])),
@@ -272,10 +278,18 @@ def command(args: argparse.Namespace) -> int:
         print("backtest: give FILE... to replay, or --from-store", file=sys.stderr)
         return 2
     runtime = load(args.config)
+    skipped: list[str] = []
     try:
-        articles = read_articles(Path(f) for f in args.files)
-    except (OSError, ValueError) as exc:
-        print(f"backtest: {exc}", file=sys.stderr)
+        articles = read_articles((Path(f) for f in args.files), skipped)
+    except OSError as exc:
+        print(f"backtest: cannot read {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    for problem in skipped:
+        print(f"backtest: {problem}: skipped", file=sys.stderr)
+    if skipped:
+        print(f"backtest: {len(skipped)} lines skipped, {len(articles)} articles replayed", file=sys.stderr)
+    if not articles:
+        print("backtest: no article to replay", file=sys.stderr)
         return 1
     actions = replay(runtime, articles).actions
     if args.json:

@@ -10,20 +10,26 @@ from pathlib import Path
 from classifiers.tuning import Labelled
 
 
-def numbered_rows(path: Path) -> Iterator[tuple[int, dict]]:
-    """(line number, article) of each line; a line that is not a JSON object says where it is."""
+def numbered_rows(path: Path, skipped: list[str] | None = None) -> Iterator[tuple[int, dict]]:
+    """(line number, article) of each line. A line that is not a JSON object says where it is:
+    it stops the reading, or, given ``skipped``, is listed there and passed over."""
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as handle:
+    with opener(path, "rt", encoding="utf-8", errors="replace" if skipped is not None else "strict") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
             try:
                 row = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{number}: not an article line ({exc})") from None
-            if not isinstance(row, dict):
-                raise ValueError(f"{path}:{number}: not an article line (a JSON {type(row).__name__})")
-            yield number, row
+                problem = f"{path}:{number}: not an article line ({exc})"
+            else:
+                if isinstance(row, dict):
+                    yield number, row
+                    continue
+                problem = f"{path}:{number}: not an article line (a JSON {type(row).__name__})"
+            if skipped is None:
+                raise ValueError(problem)
+            skipped.append(problem)
 
 
 def read_rows(path: Path) -> list[dict]:

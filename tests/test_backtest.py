@@ -52,11 +52,25 @@ def test_backtest_prints_every_action_and_a_summary(tmp_path):
     assert "== @syria_escalation:" in text and "🔔" in text and "notifications per situation" in text
 
 
-def test_backtest_refuses_a_line_that_is_not_an_article(tmp_path):
+def test_backtest_names_and_skips_a_line_that_is_not_an_article(tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "a", "title": "t"}\n', encoding="utf-8")
     result = run_bot("backtest", str(bad), env=bot_env(tmp_path))
-    assert result.returncode == 1 and "bad.jsonl:1: not an article line" in result.stderr
+    assert result.returncode == 1 and "bad.jsonl:1: not an article line (no 'published')" in result.stderr
+    assert "no article to replay" in result.stderr
+    # one bad line among good ones costs that line alone; Unix seconds are a time too
+    text = "قصفت طائرات حربية ريف إدلب اليوم وقتل خمسة مدنيين بحسب الدفاع المدني."
+    good = [{"id": "iso", "title": "غارات على إدلب", "text": text, "source": "A", "published": "2015-08-07 10:00:00"},
+            {"id": "unix", "title": "غارات على إدلب", "text": text, "source": "B", "published": 1438941700}]
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text("\n".join([json.dumps(good[0]), "not json", '{"id": "x", "published": "yesterday"}',
+                                json.dumps(good[1])]) + "\n", encoding="utf-8")
+    result = run_bot("backtest", str(mixed), "--json", env=bot_env(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "mixed.jsonl:2: not an article line" in result.stderr and "mixed.jsonl:3: not an article line" in result.stderr
+    assert "2 lines skipped, 2 articles replayed" in result.stderr
+    shown = {i for line in result.stdout.splitlines()[:-1] for i in json.loads(line)["ids"]}
+    assert shown == {"iso", "unix"}
 
 
 def shown_ids(text: str, ids_by_url: dict[str, str]) -> frozenset[str]:
