@@ -198,6 +198,18 @@ def test_the_war_s_earlier_names_and_a_foiled_attack(shipped):
     assert not reading.alert and not any("headline" in e.places for e in violence)
 
 
+def test_violence_in_a_neighbours_own_land_is_not_syria_s_unless_the_fighting_is(shipped):
+    """Syrian soldiers killed in Iraq (a real report of 6 March 2013) are not fighting in Syria, though
+    the sentence names Syria; shells of a battle in Idlib falling in Turkey are (the 2013 reading)."""
+    [iraq] = [r for r in read_rows(FIXTURES / "real" / "days2013_dev.jsonl.gz") if r["id"] == "eg13-f55189827285"]
+    assert not iraq["labels"]["syria_escalation"]
+    assert "syria_escalation" not in classify(shipped, iraq["title"], iraq["text"], "ar").alert_topics
+    spill = classify(shipped, "قذائف من سوريا تسقط في الأراضي التركية",
+                     "سقطت قذائف أطلقت خلال اشتباكات بين الجيش السوري ومقاتلي المعارضة في ريف إدلب على قرية حدودية في "
+                     "الأراضي التركية، ما أدى إلى إصابة ثلاثة مدنيين.", "ar")
+    assert spill.alert_topics == ("syria_escalation",)
+
+
 @pytest.mark.parametrize("name", ["dev.jsonl", "holdout.jsonl"])
 def test_the_texts_written_for_the_project_still_hold(shipped, name):
     """Two-sentence texts, one behaviour each (modern vocabulary, hard negatives): unit tests, not the figure."""
