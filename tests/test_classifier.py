@@ -217,6 +217,23 @@ def test_the_texts_written_for_the_project_still_hold(shipped, name):
         assert precision >= 0.9 and recall >= 0.85, (name, topic, precision, recall)
 
 
+def test_classify_stops_quietly_when_its_reader_leaves(tmp_path):
+    """`classify < many.jsonl | head -1`: no traceback once the pipe closes."""
+    import subprocess
+    import sys
+
+    lines = (ROOT / "tests" / "fixtures" / "classifier" / "dev.jsonl").read_text(encoding="utf-8").splitlines() * 40
+    many = tmp_path / "many.jsonl"
+    many.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with many.open("rb") as stdin:
+        process = subprocess.Popen([sys.executable, str(ROOT / "bot.py"), "classify"], stdin=stdin,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=bot_env(tmp_path), cwd=ROOT)
+    assert process.stdout.readline().startswith(b'{"id"')
+    process.stdout.close()
+    assert process.wait(timeout=120) == 141
+    assert b"Traceback" not in process.stderr.read()
+
+
 def test_classify_output_does_not_depend_on_the_hash_seed(tmp_path):
     lines = (ROOT / "tests" / "fixtures" / "classifier" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
     outputs = {run_bot("classify", env=bot_env(tmp_path, PYTHONHASHSEED=str(seed)), stdin="\n".join(lines)).stdout
