@@ -95,8 +95,7 @@ OPINION_SECTIONS = ("مقالات", "مقال", "رأي", "آراء", "الرأ�
 # argues in its own voice and rarely names one. Stems end in *; clitics are allowed.
 NEWS_SOURCES = ("قال", "قالت", "يقول", "تقول", "أعلن*", "يعلن", "تعلن", "أكد*", "يؤكد", "تؤكد", "ذكر*", "أفاد*",
                 "صرح*", "أوضح*", "أشار*", "أضاف*", "تابع", "كشف*", "نفى", "نفت", "نقلا", "بحسب", "حسب", "وفقا",
-                "وكالة", "مراسل", "مصادر", "مصدر", "بيان", "رويترز", "فرانس برس", "سانا", "واس",
-                "كونا", "الأناضول")
+                "وكالة", "مراسل", "مصادر", "مصدر", "بيان", "رويترز", "فرانس برس", "سانا", "واس", "كونا", "الأناضول")
 
 
 class CommentarySettings(Frozen):
@@ -104,7 +103,8 @@ class CommentarySettings(Frozen):
     never alert. A feed is commentary when marked `opinion = true`, an item when the feed files it
     under a section that one of `sections` names, whole or as one of its words, or when its text
     reads as a column (classifiers/commentary.py): it asks or exclaims at least `questions` times,
-    names no source in its opening and few anywhere (under `source_rate` of `sources` per 1,000 words)."""
+    names no source in its opening and few anywhere (under `source_rate` of `sources` per 1,000 words),
+    or asks twice as often and names a little more."""
 
     alert: bool = False
     sections: tuple[str, ...] = OPINION_SECTIONS

@@ -11,15 +11,18 @@ from classifiers.tuning import Labelled
 
 
 def numbered_rows(path: Path, skipped: list[str] | None = None) -> Iterator[tuple[int, dict]]:
-    """(line number, article) of each line. A line that is not a JSON object says where it is:
-    it stops the reading, or, given ``skipped``, is listed there and passed over."""
+    """(line number, article) of each line. A line that is not a JSON object (or not UTF-8) says
+    where it is: it stops the reading, or, given ``skipped``, is listed there and passed over."""
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8", errors="replace" if skipped is not None else "strict") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
+    with opener(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
             try:
+                line = raw.decode("utf-8")
+                if not line.strip():
+                    continue
                 row = json.loads(line)
+            except UnicodeDecodeError as exc:
+                problem = f"{path}:{number}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at {exc.start})"
             except json.JSONDecodeError as exc:
                 problem = f"{path}:{number}: not an article line ({exc})"
             else:

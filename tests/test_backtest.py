@@ -63,12 +63,13 @@ def test_backtest_names_and_skips_a_line_that_is_not_an_article(tmp_path):
     good = [{"id": "iso", "title": "غارات على إدلب", "text": text, "source": "A", "published": "2015-08-07 10:00:00"},
             {"id": "unix", "title": "غارات على إدلب", "text": text, "source": "B", "published": 1438941700}]
     mixed = tmp_path / "mixed.jsonl"
-    mixed.write_text("\n".join([json.dumps(good[0]), "not json", '{"id": "x", "published": "yesterday"}',
-                                json.dumps(good[1])]) + "\n", encoding="utf-8")
+    windows = json.dumps({**good[0], "id": "cp1256"}, ensure_ascii=False).encode("windows-1256")
+    mixed.write_bytes(b"\n".join([json.dumps(good[0]).encode(), b"not json", b'{"id": "x", "published": "yesterday"}',
+                                  windows, json.dumps(good[1]).encode()]) + b"\n")
     result = run_bot("backtest", str(mixed), "--json", env=bot_env(tmp_path))
     assert result.returncode == 0, result.stderr
     assert "mixed.jsonl:2: not an article line" in result.stderr and "mixed.jsonl:3: not an article line" in result.stderr
-    assert "2 lines skipped, 2 articles replayed" in result.stderr
+    assert "mixed.jsonl:4: not UTF-8 text" in result.stderr and "3 lines skipped, 2 articles replayed" in result.stderr
     shown = {i for line in result.stdout.splitlines()[:-1] for i in json.loads(line)["ids"]}
     assert shown == {"iso", "unix"}
 
