@@ -161,8 +161,16 @@ class Lexicon:
             known = [word or self._learn(raw) for word, raw in zip(known, words)]
         return Tokens(known, words, sentences, text)
 
-    def _learn(self, raw: str) -> _Word:
-        forms = clitic_forms(normalize(raw))
+    def retoken(self, tokens: Tokens) -> Tokens:
+        """Tokens another lexicon cut, read by this one: their clitic forms are reused."""
+        cache = self._cache
+        if len(cache) > 200_000:
+            cache.clear()
+        known = [cache.get(raw) or self._learn(raw, word.forms) for raw, word in zip(tokens.words, tokens.known)]
+        return Tokens(known, tokens.words, tokens.sentences, tokens.text)
+
+    def _learn(self, raw: str, forms: tuple[str, ...] | None = None) -> _Word:
+        forms = clitic_forms(normalize(raw)) if forms is None else forms
         nodes = self._step((self._root,), forms)
         word = self._cache[raw] = _Word(forms, self._state(nodes) if nodes else None, {})
         return word

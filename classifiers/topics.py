@@ -25,7 +25,6 @@ MORE_CAP = 3  # further sentences that add `more` points
 MENTION = "@mention"  # pseudo-topic of the gazetteer's entities that no topic names
 MENTION_KEY = (MENTION, "", "")
 EXCLUDE = "-exclude"  # pseudo-cue of a topic's exclusions
-SOURCE_KEY = ("@commentary", "source", "")  # pseudo-topic of the words by which news names its source
 START = "start"  # built-in cue: the first word of every sentence ("council ~ start": the Council opens it)
 PLACE_NAMES = {"headline": "headline", "lead": "lead", "body": "body", "tail": "last lines"}
 
@@ -36,7 +35,8 @@ class Classifier:
     topics: Mapping[str, TopicConfig]
     rules: Mapping[str, tuple[tuple[Rule, Points], ...]]
     languages: tuple[str, ...]
-    commentary: CommentarySettings | None = None  # texts are read for columns (classifiers/commentary.py)
+    commentary: CommentarySettings | None = None  # texts are read for columns (classifiers/commentary.py)...
+    sources: Lexicon | None = None  # ...by the words with which news names its source
 
 
 class Sentence(NamedTuple):
@@ -112,10 +112,9 @@ def build_classifier(
         phrases.extend((MENTION_KEY, alias, named) for alias, named in expand(f"@{entity.id}", gazetteer)
                        if (alias, named) not in found)
     reads = commentary if commentary is not None and commentary.questions and not commentary.alert else None
-    if reads:
-        phrases.extend((SOURCE_KEY, word, None) for word in sorted(set(reads.sources)))
+    sources = Lexicon((word, word, None) for word in sorted(set(reads.sources))) if reads else None
     rules = {name: topic.rules for name, topic in topics.items()}
-    return Classifier(Lexicon(phrases), dict(topics), rules, tuple(languages), reads)
+    return Classifier(Lexicon(phrases), dict(topics), rules, tuple(languages), reads, sources)
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,20 +241,21 @@ def classify(
     lang = lang or detect_language(f"{title}\n{text}")
     segments = read(classifier, title, text)
     scores = {name: _score(classifier, name, segments, lang, detail) for name in classifier.topics}
-    if classifier.commentary and any(score.alert for score in scores.values()):
-        why = _as_commentary(segments[1], classifier.commentary)
+    if classifier.commentary and classifier.sources and any(score.alert for score in scores.values()):
+        why = _as_commentary(segments[1].tokens, classifier.sources, classifier.commentary)
         if why:
             scores = {name: replace(score, alert=False, reasons=(*score.reasons, why)) if score.alert else score
                       for name, score in scores.items()}
     return Classification(lang, scores, tuple(_mentions(segments)) if detail else ())
 
 
-def _as_commentary(text: Segment, settings: CommentarySettings) -> str | None:
-    """Whether the story's text reads as a column: the source words it names, where."""
-    found = [raw[2] for raw in text.hits.get(SOURCE_KEY[0], ())]
-    opening = text.starts[OPENING] if len(text.starts) > OPENING else len(text.tokens.words)
-    return commentary_reason(text.body, len(text.tokens.words), len(found), sum(1 for t in found if t < opening),
-                             settings)
+def _as_commentary(text: Tokens, sources: Lexicon, settings: CommentarySettings) -> str | None:
+    """Whether a story's text reads as a column: the source words it names, where. Read only for
+    a story that would alert, so that the rest pay nothing for it."""
+    found = [raw[2] for raw in sources.scan(sources.retoken(text))]
+    starts = text.sentences
+    opening = starts[OPENING][0] if len(starts) > OPENING else len(text.words)
+    return commentary_reason(text.text, len(text.words), len(found), sum(1 for t in found if t < opening), settings)
 
 
 def _score(classifier: Classifier, name: str, segments: list[Segment], lang: str, detail: bool) -> TopicScore:
