@@ -82,7 +82,7 @@ def test_a_column_is_told_by_its_text_when_its_feed_does_not_file_it_apart():
                                                   evidence={"start": {"headline": 1.0}})}, GAZETTEER,
                                 commentary=CommentarySettings())
     rows = {r["id"]: r for r in read_rows(FIXTURES / "real" / "days2013_dev.jsonl.gz")}
-    rows |= {r["id"]: r for r in map(json.loads, (FIXTURES / "real" / "days_dev.jsonl").read_text("utf-8").splitlines())}
+    rows |= {r["id"]: r for r in read_rows(FIXTURES / "real" / "days_dev.jsonl")}
     column, news = rows["eg13-65540e63f8dc"], rows["pool-BB-middleEast-321-20180410"]
     assert not classify(anything, re.sub(r"^.*يكتب:\s*", "", column["title"]), column["text"], "ar").alert_topics
     insistent = rows["eg13-8aff0d574ab6"]  # seven marks: one source in its opening is allowed
