@@ -96,7 +96,7 @@ def test_running_worker_takes_a_new_keyword_and_refuses_invalid_toml(tmp_path):
             assert wait_for(lambda: alerts.exists() and alerts.read_text(encoding="utf-8").strip(), 20), output.lines
             alert = json.loads(alerts.read_text(encoding="utf-8").splitlines()[0])
             assert alert["topics"] == ["quake"] and alert["source"] == "new"
-            assert output.has("cycle_done", f"config={version}")
+            assert wait_for(lambda: output.has("cycle_done", f"config={version}"), 10), output.lines  # after its alert
         finally:
             worker.send_signal(signal.SIGTERM)
             worker.wait(timeout=15)
