@@ -17,6 +17,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from functools import lru_cache
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 from alerts.digest import period_start, render_digest
@@ -174,11 +175,14 @@ class Outcome:
 
 def is_commentary(settings: CommentarySettings, opinion_feed: bool, entry: FeedEntry) -> bool:
     """A column or editorial that [commentary] keeps silent: its feed is marked `opinion`, or the
-    feed files it under an opinion section («مقالات الرأي», "Opinion", "kottab/opinion-writers")."""
+    feed files it under an opinion section («مقالات الرأي», "Opinion", "kottab/opinion-writers"),
+    or its address does (a folder of the path: /opinion/, /ar/مقالات/; not the slug, whose words
+    are the headline's)."""
     if settings.alert:
         return False
     names = _opinion_names(settings.sections)
-    return opinion_feed or any(names.search(normalize(s).lower()) for s in entry.sections)
+    folders = [unquote(part) for part in urlsplit(entry.url or "").path.split("/")[:-1] if part]
+    return opinion_feed or any(names.search(normalize(s).lower()) for s in (*entry.sections, *folders))
 
 
 @lru_cache(maxsize=4)

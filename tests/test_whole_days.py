@@ -39,7 +39,7 @@ def entry(*sections: str) -> FeedEntry:
     return FeedEntry("f", "1", "http://a/1", "t", "", None, sections)
 
 
-def test_commentary_is_told_by_the_feed_or_its_section():
+def test_commentary_is_told_by_the_feed_its_section_or_its_address():
     settings = CommentarySettings()
     assert is_commentary(settings, False, entry("مقالات")) and is_commentary(settings, False, entry("Opinion"))
     assert is_commentary(settings, True, entry()) and not is_commentary(settings, False, entry("عربي ودولي"))
@@ -50,6 +50,12 @@ def test_commentary_is_told_by_the_feed_or_its_section():
     assert not is_commentary(settings, False, entry("articles")) and not is_commentary(settings, False, entry("top-editors"))
     assert not is_commentary(settings, False, entry("كتابات")) and not is_commentary(CommentarySettings(sections=()), False,
                                                                                  entry("مقالات"))
+    # or its address files it there (a folder of the path, not the slug)
+    at = [replace(entry(), url=url) for url in ("https://www.aljazeera.net/opinions/2023/1/1/syria",
+                                                "https://a.example/ar/%D9%85%D9%82%D8%A7%D9%84%D8%A7%D8%AA/123",
+                                                "https://a.example/news/opinion-poll-in-syria",
+                                                "https://a.example/2018/04/10/article.html")]
+    assert [is_commentary(settings, False, e) for e in at] == [True, True, False, False]
     rss = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title><item><title>x</title>'
            '<link>http://a/1</link><category>مقالات</category><category>سوريا</category></item></channel></rss>')
     from core.config import FeedConfig
