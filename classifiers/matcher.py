@@ -152,22 +152,23 @@ class Lexicon:
 
     def tokens(self, text: str, whole: bool = False) -> Tokens:
         """Tokens with their clitic forms and trie steps, cached per surface form."""
-        cache = self._cache
-        if len(cache) > 200_000:
-            cache.clear()
         words, sentences = _split(text, whole)
-        known = list(map(cache.get, words))
-        if None in known:  # words met for the first time
-            known = [word or self._learn(raw) for word, raw in zip(known, words)]
-        return Tokens(known, words, sentences, text)
+        return Tokens(self._known(words), words, sentences, text)
 
     def retoken(self, tokens: Tokens) -> Tokens:
         """Tokens another lexicon cut, read by this one: their clitic forms are reused."""
+        return Tokens(self._known(tokens.words, tokens.known), tokens.words, tokens.sentences, tokens.text)
+
+    def _known(self, words: list[str], read: list[_Word] | None = None) -> list[_Word]:
+        """Each word as this lexicon knows it, learnt the first time (from ``read``'s forms, when given)."""
         cache = self._cache
         if len(cache) > 200_000:
             cache.clear()
-        known = [cache.get(raw) or self._learn(raw, word.forms) for raw, word in zip(tokens.words, tokens.known)]
-        return Tokens(known, tokens.words, tokens.sentences, tokens.text)
+        known = list(map(cache.get, words))
+        if None in known:  # words met for the first time
+            known = [word or self._learn(raw, read[i].forms if read else None)
+                     for i, (word, raw) in enumerate(zip(known, words))]
+        return known
 
     def _learn(self, raw: str, forms: tuple[str, ...] | None = None) -> _Word:
         forms = clitic_forms(normalize(raw)) if forms is None else forms

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
-from classifiers.commentary import OPENING, commentary_reason
+from classifiers.commentary import OPENING, commentary_reason, marks
 from classifiers.gazetteer import Gazetteer
 from classifiers.language import detect_language
 from classifiers.matcher import Lexicon, RawHit, Tokens
@@ -35,8 +35,12 @@ class Classifier:
     topics: Mapping[str, TopicConfig]
     rules: Mapping[str, tuple[tuple[Rule, Points], ...]]
     languages: tuple[str, ...]
-    commentary: CommentarySettings | None = None  # texts are read for columns (classifiers/commentary.py)...
-    sources: Lexicon | None = None  # ...by the words with which news names its source
+    commentary: ColumnReading | None = None  # texts are read for columns (classifiers/commentary.py)
+
+
+class ColumnReading(NamedTuple):
+    settings: CommentarySettings
+    sources: Lexicon  # the words with which news names its source
 
 
 class Sentence(NamedTuple):
@@ -111,10 +115,11 @@ def build_classifier(
     for entity in gazetteer.entities:  # every entity is found, for grouping, whether a topic weighs it or not
         phrases.extend((MENTION_KEY, alias, named) for alias, named in expand(f"@{entity.id}", gazetteer)
                        if (alias, named) not in found)
-    reads = commentary if commentary is not None and commentary.questions and not commentary.alert else None
-    sources = Lexicon((word, word, None) for word in sorted(set(reads.sources))) if reads else None
+    columns = None
+    if commentary is not None and commentary.questions and not commentary.alert:
+        columns = ColumnReading(commentary, Lexicon((word, word, None) for word in sorted(set(commentary.sources))))
     rules = {name: topic.rules for name, topic in topics.items()}
-    return Classifier(Lexicon(phrases), dict(topics), rules, tuple(languages), reads, sources)
+    return Classifier(Lexicon(phrases), dict(topics), rules, tuple(languages), columns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,21 +246,26 @@ def classify(
     lang = lang or detect_language(f"{title}\n{text}")
     segments = read(classifier, title, text)
     scores = {name: _score(classifier, name, segments, lang, detail) for name in classifier.topics}
-    if classifier.commentary and classifier.sources and any(score.alert for score in scores.values()):
-        why = _as_commentary(segments[1].tokens, classifier.sources, classifier.commentary)
+    if classifier.commentary and any(score.alert for score in scores.values()):
+        why = _as_commentary(segments[1].tokens, classifier.commentary)
         if why:
             scores = {name: replace(score, alert=False, reasons=(*score.reasons, why)) if score.alert else score
                       for name, score in scores.items()}
     return Classification(lang, scores, tuple(_mentions(segments)) if detail else ())
 
 
-def _as_commentary(text: Tokens, sources: Lexicon, settings: CommentarySettings) -> str | None:
-    """Whether a story's text reads as a column: the source words it names, where. Read only for
-    a story that would alert, so that the rest pay nothing for it."""
+def _as_commentary(text: Tokens, columns: ColumnReading) -> str | None:
+    """Whether a story's text reads as a column: how often it asks, then the source words it names
+    and where. Read only for a story that would alert, so that the rest pay nothing for it."""
+    asked = marks(text.text)
+    if asked < columns.settings.questions:  # most news: no need to look for its sources
+        return None
+    sources = columns.sources
     found = [raw[2] for raw in sources.scan(sources.retoken(text))]
     starts = text.sentences
     opening = starts[OPENING][0] if len(starts) > OPENING else len(text.words)
-    return commentary_reason(text.text, len(text.words), len(found), sum(1 for t in found if t < opening), settings)
+    return commentary_reason(asked, len(text.words), len(found), sum(1 for t in found if t < opening),
+                             columns.settings)
 
 
 def _score(classifier: Classifier, name: str, segments: list[Segment], lang: str, detail: bool) -> TopicScore:

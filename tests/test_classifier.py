@@ -1,3 +1,4 @@
+import functools
 import json
 
 import pytest
@@ -185,13 +186,23 @@ def test_quality_on_the_real_holdout(shipped):
         assert precision >= floor[0] and recall >= floor[1], (topic, precision, recall)
 
 
+@functools.cache
+def _days_2013() -> dict[str, dict]:
+    return {r["id"]: r for r in read_rows(FIXTURES / "real" / "days2013_dev.jsonl.gz")}
+
+
+def real_2013(article_id: str) -> dict:
+    """A real article of the 2013 dev days (the file is read once for every test)."""
+    return _days_2013()[article_id]
+
+
 def test_the_war_s_earlier_names_and_a_foiled_attack(shipped):
     """Names of 2012-2015 place a story in Syria when nothing else does; a foiled attack did not
     happen (a real report of 6 March 2013: Turkish intelligence foiling attacks on the opposition)."""
     militia = classify(shipped, "الشبيحة يقتلون عائلة كاملة في قرية البيضا",
                        "قتل مسلحون من الشبيحة عائلة من تسعة أفراد في قرية البيضا اليوم، وأحرقوا منازل في القرية.", "ar")
     assert militia.alert_topics == ("syria_escalation",)
-    [foiled] = [r for r in read_rows(FIXTURES / "real" / "days2013_dev.jsonl.gz") if r["id"] == "eg13-0f966de8b5c0"]
+    foiled = real_2013("eg13-0f966de8b5c0")
     assert not foiled["labels"]["syria_escalation"]
     reading = classify(shipped, foiled["title"], foiled["text"], "ar").topics["syria_escalation"]
     violence = [e for e in reading.evidence if e.rule.startswith("attack ~ syria")]
@@ -201,7 +212,7 @@ def test_the_war_s_earlier_names_and_a_foiled_attack(shipped):
 def test_violence_in_a_neighbours_own_land_is_not_syria_s_unless_the_fighting_is(shipped):
     """Syrian soldiers killed in Iraq (a real report of 6 March 2013) are not fighting in Syria, though
     the sentence names Syria; shells of a battle in Idlib falling in Turkey are (the 2013 reading)."""
-    [iraq] = [r for r in read_rows(FIXTURES / "real" / "days2013_dev.jsonl.gz") if r["id"] == "eg13-f55189827285"]
+    iraq = real_2013("eg13-f55189827285")
     assert not iraq["labels"]["syria_escalation"]
     assert "syria_escalation" not in classify(shipped, iraq["title"], iraq["text"], "ar").alert_topics
     spill = classify(shipped, "قذائف من سوريا تسقط في الأراضي التركية",

@@ -5,6 +5,7 @@ import json
 import re
 from dataclasses import replace
 
+from classifiers.commentary import commentary_reason, marks
 from classifiers.gazetteer import parse_gazetteer
 from classifiers.topics import build_classifier, classify
 from core.config import CommentarySettings, TopicConfig
@@ -73,6 +74,15 @@ COLUMN = ("سوريا بين الفيتو والبراميل",
           "ونساء. فهل تحرك أحد؟ هل عقد مجلس الأمن جلسة طارئة؟ لا شيء من ذلك حدث.\nأعتقد أن المشكلة لم تعد في النظام "
           "وحده، بل في منظومة دولية عاجزة تسمح لدولة واحدة بتعطيل إرادة العالم. وما لم يتغير هذا الواقع فإن الشعب "
           "السوري سيظل يدفع الثمن من دمه!")
+
+
+def test_the_column_reading_allows_more_sources_only_to_a_text_that_asks_more():
+    settings = CommentarySettings()
+    assert marks("هل؟ نعم! بنسبة 98? فقط?") == 3  # a «?» after a digit is a lost «٪»
+    assert commentary_reason(2, 1000, 5, 0, settings) and not commentary_reason(2, 1000, 6, 0, settings)
+    assert not commentary_reason(3, 1000, 5, 1, settings) and not commentary_reason(1, 1000, 0, 0, settings)
+    assert commentary_reason(4, 1000, 9, 1, settings) and not commentary_reason(4, 1000, 10, 1, settings)
+    assert not commentary_reason(9, 1000, 0, 2, settings)
 
 
 def test_a_column_is_told_by_its_text_when_its_feed_does_not_file_it_apart():
