@@ -27,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from classifiers.events import VIOLENCE, concepts, is_incident, tells_casualties
-from classifiers.normalize import TOKEN, clitic_forms, content_words, normalize
+from classifiers.normalize import clitic_forms, content_words, normalize, tokens
 from core.models import Classification, Hit
 
 SAME_STORY = 0.5  # similarity at or above which an article joins a story (tuned on real news days)
@@ -299,7 +299,7 @@ def _told_day(title: str, published: float) -> int | None:
     """The day a headline dates its event by («اليوم», «أمس», a weekday: the latest such day up to
     its publication), or None."""
     today = utc_day(published + NEWS_DAY_OFFSET)
-    for token in TOKEN.findall(normalize(title)):
+    for token in tokens(normalize(title)):
         for form in clitic_forms(token):
             if form in _RELATIVE:
                 return today - _RELATIVE[form]

@@ -16,7 +16,7 @@ from itertools import compress
 from operator import attrgetter
 from typing import NamedTuple
 
-from classifiers.normalize import TOKEN, clitic_forms, normalize
+from classifiers.normalize import TOKEN, clitic_forms, normalize, words_apart
 from core.models import Entity
 
 _END = re.compile(r"[.!?\n\u061f]")  # sentence ends; \u061f is the Arabic question mark
@@ -152,6 +152,7 @@ class Lexicon:
 
     def tokens(self, text: str, whole: bool = False) -> Tokens:
         """Tokens with their clitic forms and trie steps, cached per surface form."""
+        text = words_apart(text)
         words, sentences = _split(text, whole)
         return Tokens(self._known(words), words, sentences, text)
 

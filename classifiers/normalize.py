@@ -38,6 +38,17 @@ def normalize(text: str) -> str:
 # A token is a run of letters/digits; marks inside a word (harakat, tatweel, ZWNJ) stay in it.
 TOKEN = re.compile(r"[\w\u0640\u064B-\u065F\u0670\u06D6-\u06ED\u200c\u200d]+")
 
+
+def words_apart(text: str) -> str:
+    """The text with its underscores read as spaces: Al Arabiya tags names in its copy
+    (#مجلس_الأمن, #النظام_السوري). Length is kept, so spans in it are spans in the text."""
+    return text.replace("_", " ") if "_" in text else text
+
+
+def tokens(text: str) -> list[str]:
+    """The text's tokens (TOKEN), an underscore parting two words."""
+    return TOKEN.findall(words_apart(text))
+
 _CONJ = "وف"
 _PREP = "بكلس"
 _PREFIXES = frozenset(_CONJ + _PREP + "ا")  # a word can lose a clitic or the article only when it starts with one
@@ -81,7 +92,7 @@ _FUNCTION_WORDS = frozenset(
 
 def content_words(text: str) -> list[str]:
     """Content words, clitics and article stripped: what two rewrites of one report share."""
-    return [word for word in map(_content_word, TOKEN.findall(text)) if word]
+    return [word for word in map(_content_word, tokens(text)) if word]
 
 
 @lru_cache(maxsize=100_000)

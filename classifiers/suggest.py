@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from classifiers.grouping import lead_of
-from classifiers.normalize import TOKEN, content_words
+from classifiers.normalize import content_words, tokens
 from classifiers.topics import Classifier, classify
 from classifiers.tuning import Labelled
 from core.config import Points, TopicConfig
@@ -130,7 +130,7 @@ def _spellings(articles: Sequence[Labelled]) -> dict[str, str]:
     """Each content word as the articles most often spell it bare (no clitic attached)."""
     seen: dict[str, Counter[str]] = defaultdict(Counter)
     for article in articles:
-        for raw in TOKEN.findall(f"{article.title}\n{lead_of(article.text)}"):
+        for raw in tokens(f"{article.title}\n{lead_of(article.text)}"):
             for word in content_words(raw):
                 seen[word][raw] += 1
     return {word: min(forms, key=lambda form: (len(form), -forms[form], form)) for word, forms in seen.items()}

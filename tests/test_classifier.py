@@ -39,7 +39,8 @@ def shipped():
     return load_runtime(ROOT / "config.toml").classifier
 
 
-@pytest.mark.parametrize("text", ["ومجلس الأمن", "لمجلس الأمن الدولي", "فبمجلس الأمن", "مَجلِسُ الأَمنِ", "مـجـلـس الامن"])
+@pytest.mark.parametrize("text", ["ومجلس الأمن", "لمجلس الأمن الدولي", "فبمجلس الأمن", "مَجلِسُ الأَمنِ", "مـجـلـس الامن",
+                                  "#مجلس_الأمن"])
 def test_phrases_match_through_clitics_and_spelling(text):
     result = classify(tiny(), "", f"قال دبلوماسيون {text} اليوم", "ar")
     assert result.topics["t"].alert, text

@@ -1,4 +1,4 @@
-from classifiers.normalize import clitic_forms, normalize
+from classifiers.normalize import clitic_forms, content_words, normalize
 
 
 def test_diacritics_tatweel_and_letter_forms_fold_together():
@@ -33,3 +33,7 @@ def test_clitic_forms_strip_conjunctions_prepositions_and_article():
 def test_clitic_forms_keep_short_words_whole():
     assert clitic_forms("بان") == ("بان",)  # too short to carry a clitic
     assert "ل" not in clitic_forms("لل")
+
+
+def test_an_underscore_parts_the_words_of_a_tag():
+    assert content_words("فرض #مجلس_الأمن حظراً") == content_words("فرض مجلس الأمن حظراً")
