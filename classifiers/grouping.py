@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from classifiers.events import VIOLENCE, concepts, is_incident, tells_casualties
+from classifiers.events import CONCEPT, VIOLENCE, concepts, is_incident, tells_casualties
 from classifiers.normalize import clitic_forms, content_words, normalize, tokens
 from core.models import Classification, Hit
 
@@ -187,9 +187,12 @@ def article_fingerprint(title: str, text: str, classification: Classification, p
 
 def _attackers(title: str, lead: str, headline: list[Hit], mentions: list[Hit]) -> frozenset[str]:
     """The outside forces the headline names with an armed act, else those the lead names with one
-    («بدء ضربة ثلاثية لسوريا» names its three states in the lead)."""
+    («بدء ضربة ثلاثية لسوريا» names its three states in the lead). A chemical attack («الهجوم
+    الكيماوي», #هجوم_كيمياوي) is no outside force's act: the states that answer it are named beside it."""
     def armed(text: str) -> bool:
-        return bool(ARMED_ACTS.intersection(concepts(text)) or RAIDS.intersection(content_words(text)))
+        words = content_words(text)
+        return any((word in RAIDS or CONCEPT.get(word) in ARMED_ACTS) and CONCEPT.get(after) != "chemical"
+                   for word, after in zip(words, words[1:] + [""]))
 
     named = {h.entity.id for h in headline if h.entity.id in FOREIGN_FORCES}
     named |= {COMMANDS[word] for word in content_words(title) if word in COMMANDS}

@@ -99,6 +99,8 @@ def test_an_outside_forces_strike_is_one_situation_at_every_place_it_hits():
     assert not regime.attackers and situation_link(regime, reach(regime_title, ""), "strike", reports([damascus])) is None
     words = fingerprint("طائرات أمريكية تحلق فوق التنف", "حلقت طائرات التحالف فوق التنف.", 3 * 3600)
     assert not words.attackers  # aircraft flying is not a strike
+    chemical = fingerprint("ماي: هجوم دوما همجي", "قالت ماي إنها ستتحدث مع الرئيس الأمريكي بشأن #هجوم_كيمياوي في سوريا.")
+    assert not chemical.attackers  # the states that answer a chemical attack did not make it
 
 
 def test_a_strike_joins_the_situation_whose_talks_weighed_it():
