@@ -222,6 +222,14 @@ def test_violence_in_a_neighbours_own_land_is_not_syria_s_unless_the_fighting_is
     assert spill.alert_topics == ("syria_escalation",)
 
 
+def test_the_golan_disengagement_force_is_no_fighting(shipped):
+    """«فض الاشتباك» is the 1974 disengagement (UNDOF's name), not clashes: its mandate renewed is a Council act."""
+    undof = classify(shipped, "مجلس الأمن يمدد مهمة قوة الأندوف في الجولان ستة أشهر",
+                     "مدد مجلس الأمن الدولي أمس بالإجماع مهمة قوة الأمم المتحدة لمراقبة فض الاشتباك في هضبة الجولان "
+                     "ستة أشهر، معربا عن قلقه من استمرار الأنشطة العسكرية في المنطقة الفاصلة.", "ar")
+    assert undof.alert_topics == ("security_council",)
+
+
 @pytest.mark.parametrize("name", ["dev.jsonl", "holdout.jsonl"])
 def test_the_texts_written_for_the_project_still_hold(shipped, name):
     """Two-sentence texts, one behaviour each (modern vocabulary, hard negatives): unit tests, not the figure."""
