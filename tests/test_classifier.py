@@ -222,12 +222,17 @@ def test_violence_in_a_neighbours_own_land_is_not_syria_s_unless_the_fighting_is
     assert spill.alert_topics == ("syria_escalation",)
 
 
-def test_the_golan_disengagement_force_is_no_fighting(shipped):
-    """«فض الاشتباك» is the 1974 disengagement (UNDOF's name), not clashes: its mandate renewed is a Council act."""
+def test_council_acts_that_name_fighting_without_reporting_it(shipped):
+    """«فض الاشتباك» is the 1974 disengagement (UNDOF's name), not clashes: its mandate renewed is a Council act;
+    so is a letter that justifies strikes as self-defence (one of the outside judge's 2015 classes)."""
     undof = classify(shipped, "مجلس الأمن يمدد مهمة قوة الأندوف في الجولان ستة أشهر",
                      "مدد مجلس الأمن الدولي أمس بالإجماع مهمة قوة الأمم المتحدة لمراقبة فض الاشتباك في هضبة الجولان "
                      "ستة أشهر، معربا عن قلقه من استمرار الأنشطة العسكرية في المنطقة الفاصلة.", "ar")
     assert undof.alert_topics == ("security_council",)
+    letter = classify(shipped, "تركيا تبلغ مجلس الأمن: ضرباتنا في سوريا دفاع عن النفس",
+                      "وجهت تركيا رسالة إلى مجلس الأمن الدولي أكدت فيها أن الضربات التي تنفذها ضد تنظيم داعش في سوريا "
+                      "تستند إلى المادة 51 من ميثاق الأمم المتحدة التي تكفل حق الدفاع عن النفس.", "ar")
+    assert letter.alert_topics == ("security_council",)  # a strike's justification is no report of one
 
 
 @pytest.mark.parametrize("name", ["dev.jsonl", "holdout.jsonl"])
