@@ -222,6 +222,17 @@ def test_violence_in_a_neighbours_own_land_is_not_syria_s_unless_the_fighting_is
     assert spill.alert_topics == ("syria_escalation",)
 
 
+def test_a_killing_the_lead_tells_as_a_crime_is_no_conflict_violence(shipped):
+    """The headline reads like violence in Syria; the lead's cause (a traffic quarrel) makes it a crime."""
+    crime = classify(shipped, "ابن عم الأسد يقتل ضابطا في اللاذقية",
+                     "أقدم سليمان هلال الأسد، ابن عم رئيس النظام السوري بشار الأسد، على قتل العقيد في القوات الجوية حسان "
+                     "الشيخ أمام أطفاله في اللاذقية بسبب خلاف على أولوية المرور.", "ar")
+    assert not crime.alert_topics
+    rhetoric = classify(shipped, "الائتلاف يحمل «عصابة الأسد» مسؤولية قصف حي الوعر بحمص",
+                        "قتل 12 مدنيا في قصف لقوات النظام على حي الوعر في حمص اليوم.", "ar")
+    assert rhetoric.alert_topics == ("syria_escalation",)  # «عصابة» there is no gang crime
+
+
 def test_council_acts_that_name_fighting_without_reporting_it(shipped):
     """«فض الاشتباك» is the 1974 disengagement (UNDOF's name), not clashes: its mandate renewed is a Council act;
     so is a letter that justifies strikes as self-defence (one of the outside judge's 2015 classes)."""
