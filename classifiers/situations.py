@@ -233,7 +233,7 @@ def development(story: Fingerprint, rung: list[Fingerprint]) -> str | None:
     """Why a later story of a situation changes it enough to ring again, or None: a Council
     act where none rang yet, violence after threats and statements, a new incident at a
     place none of the rung stories named."""
-    if "council" in story.actions and not any("council" in r.actions for r in rung):
+    if _council_act(story) and not any("council" in r.actions for r in rung):
         return "a Council act"
     if story.incident and not any(r.incident for r in rung):
         return VIOLENCE_AFTER_WORDS
@@ -241,3 +241,9 @@ def development(story: Fingerprint, rung: list[Fingerprint]) -> str | None:
     if story.incident and story.places and not story.places & rung_places:
         return "a new incident elsewhere"
     return None
+
+
+def _council_act(story: Fingerprint) -> bool:
+    """The headline tells of the Council acting (its session, a vote, a veto, its statement), not of
+    another actor's words to it («الائتلاف يطالب مجلس الأمن بجلسة طارئة»)."""
+    return "council" in story.actions and ("statement" not in story.actions or story.actor in (None, "unsc"))

@@ -68,6 +68,10 @@ def test_what_changes_a_situation_enough_to_ring_again():
     assert development(strike, [threat]) == "violence after words"
     assert development(vote, [strike]) == "a Council act"
     assert development(threat, [strike]) is None
+    call = fingerprint("فرنسا تطالب مجلس الأمن بجلسة طارئة بعد مجزرة دوما", "طالبت فرنسا مجلس الأمن بالانعقاد.")
+    assert call.actor and "council" in call.actions and development(call, [strike]) is None  # words to the Council
+    veto = fingerprint("روسيا تستخدم الفيتو ضد مشروع قرار بشأن دوما", "استخدمت روسيا حق النقض.")
+    assert development(veto, [strike]) == "a Council act"  # a member's veto is the Council acting
 
 
 def test_a_statement_joins_by_the_anchors_of_the_situations_first_reports():
