@@ -49,6 +49,7 @@ def tokens(text: str) -> list[str]:
     """The text's tokens (TOKEN), an underscore parting two words."""
     return TOKEN.findall(words_apart(text))
 
+
 _CONJ = "وف"
 _PREP = "بكلس"
 _PREFIXES = frozenset(_CONJ + _PREP + "ا")  # a word can lose a clitic or the article only when it starts with one

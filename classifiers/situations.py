@@ -245,5 +245,5 @@ def development(story: Fingerprint, rung: list[Fingerprint]) -> str | None:
 
 def _council_act(story: Fingerprint) -> bool:
     """The headline tells of the Council acting (its session, a vote, a veto, its statement), not of
-    another actor's words to it («الائتلاف يطالب مجلس الأمن بجلسة طارئة»)."""
+    another actor's words to it («فرنسا تطالب مجلس الأمن بجلسة طارئة»)."""
     return "council" in story.actions and ("statement" not in story.actions or story.actor in (None, "unsc"))

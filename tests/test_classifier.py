@@ -230,7 +230,7 @@ def test_a_killing_the_lead_tells_as_a_crime_is_no_conflict_violence(shipped):
     assert not crime.alert_topics
     rhetoric = classify(shipped, "الائتلاف يحمل «عصابة الأسد» مسؤولية قصف حي الوعر بحمص",
                         "قتل 12 مدنيا في قصف لقوات النظام على حي الوعر في حمص اليوم.", "ar")
-    assert rhetoric.alert_topics == ("syria_escalation",)  # «عصابة» there is no gang crime
+    assert rhetoric.alert_topics == ("syria_escalation",)  # «عصابة» there is rhetoric, not a crime's cause
 
 
 def test_council_acts_that_name_fighting_without_reporting_it(shipped):
