@@ -222,6 +222,17 @@ def test_violence_in_a_neighbours_own_land_is_not_syria_s_unless_the_fighting_is
     assert spill.alert_topics == ("syria_escalation",)
 
 
+def test_an_outside_states_strike_headlined_on_the_state_is_placed_in_syria_by_its_lead(shipped):
+    """The outside judge's 2015 miss: Turkey's strikes on ISIS told under a headline about Turkey."""
+    title = "تركيا تقصف «داعش» للمرة الأولى بعد هجوم كلس"
+    lead = ("قصفت مقاتلات تركية من طراز إف-16 فجر أمس ثلاثة مواقع لتنظيم داعش في قرية حوار النهر السورية المقابلة "
+            "لولاية كلس، غداة هجوم للتنظيم على مخفر حدودي قتل فيه جندي تركي.")
+    assert classify(shipped, title, lead, "ar").alert_topics == ("syria_escalation",)
+    iraq = classify(shipped, "الطيران التركي يقصف مواقع «الكردستاني» شمال العراق",
+                    "قصفت مقاتلات تركية ليل الأحد مواقع لحزب العمال الكردستاني في جبال قنديل شمال العراق.", "ar")
+    assert not iraq.alert_topics
+
+
 def test_a_killing_the_lead_tells_as_a_crime_is_no_conflict_violence(shipped):
     """The headline reads like violence in Syria; the lead's cause (a traffic quarrel) makes it a crime."""
     crime = classify(shipped, "ابن عم الأسد يقتل ضابطا في اللاذقية",
