@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
@@ -100,3 +101,15 @@ def first_messages(story_id: str, texts: dict[str, str], at: float = 0.0) -> lis
     """The first message of a story's own situation in each chat (chat -> text), as the pipeline writes it."""
     return [ThreadMessage(story_id, chat, None, story_id, 0, True, None, (story_id,), at, text, story_id)
             for chat, text in texts.items()]
+
+
+@functools.cache
+def _dev_days() -> dict[str, dict]:
+    from service.labelled import read_rows
+
+    return {r["id"]: r for name in ("days_dev.jsonl", "days2013_dev.jsonl.gz") for r in read_rows(FIXTURES / "real" / name)}
+
+
+def real_article(article_id: str) -> dict:
+    """A real article of the dev days (2018 and 2013), the files read once for every test that needs one."""
+    return _dev_days()[article_id]

@@ -1,5 +1,6 @@
-import functools
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -8,9 +9,8 @@ from classifiers.gazetteer import parse_gazetteer
 from classifiers.language import detect_language
 from classifiers.topics import build_classifier, classify
 from core.config import TopicConfig
-from service.labelled import read_rows
 from service.runtime import load_runtime
-from tests.conftest import FIXTURES, ROOT, SEEDS, bot_env, run_bot
+from tests.conftest import FIXTURES, ROOT, SEEDS, bot_env, real_article, run_bot
 
 GAZETTEER, _ = parse_gazetteer({"entity": [
     {"id": "unsc", "type": "org", "name": "مجلس الأمن", "aliases": ["مجلس الأمن الدولي"]},
@@ -187,23 +187,13 @@ def test_quality_on_the_real_holdout(shipped):
         assert precision >= floor[0] and recall >= floor[1], (topic, precision, recall)
 
 
-@functools.cache
-def _days_2013() -> dict[str, dict]:
-    return {r["id"]: r for r in read_rows(FIXTURES / "real" / "days2013_dev.jsonl.gz")}
-
-
-def real_2013(article_id: str) -> dict:
-    """A real article of the 2013 dev days (the file is read once for every test)."""
-    return _days_2013()[article_id]
-
-
 def test_the_war_s_earlier_names_and_a_foiled_attack(shipped):
     """Names of 2012-2015 place a story in Syria when nothing else does; a foiled attack did not
     happen (a real report of 6 March 2013: Turkish intelligence foiling attacks on the opposition)."""
     militia = classify(shipped, "الشبيحة يقتلون عائلة كاملة في قرية البيضا",
                        "قتل مسلحون من الشبيحة عائلة من تسعة أفراد في قرية البيضا اليوم، وأحرقوا منازل في القرية.", "ar")
     assert militia.alert_topics == ("syria_escalation",)
-    foiled = real_2013("eg13-0f966de8b5c0")
+    foiled = real_article("eg13-0f966de8b5c0")
     assert not foiled["labels"]["syria_escalation"]
     reading = classify(shipped, foiled["title"], foiled["text"], "ar").topics["syria_escalation"]
     violence = [e for e in reading.evidence if e.rule.startswith("attack ~ syria")]
@@ -213,7 +203,7 @@ def test_the_war_s_earlier_names_and_a_foiled_attack(shipped):
 def test_violence_in_a_neighbours_own_land_is_not_syria_s_unless_the_fighting_is(shipped):
     """Syrian soldiers killed in Iraq (a real report of 6 March 2013) are not fighting in Syria, though
     the sentence names Syria; shells of a battle in Idlib falling in Turkey are (the 2013 reading)."""
-    iraq = real_2013("eg13-f55189827285")
+    iraq = real_article("eg13-f55189827285")
     assert not iraq["labels"]["syria_escalation"]
     assert "syria_escalation" not in classify(shipped, iraq["title"], iraq["text"], "ar").alert_topics
     spill = classify(shipped, "قذائف من سوريا تسقط في الأراضي التركية",
@@ -266,9 +256,6 @@ def test_the_texts_written_for_the_project_still_hold(shipped, name):
 
 def test_classify_stops_quietly_when_its_reader_leaves(tmp_path):
     """`classify < many.jsonl | head -1`: no traceback once the pipe closes."""
-    import subprocess
-    import sys
-
     lines = (ROOT / "tests" / "fixtures" / "classifier" / "dev.jsonl").read_text(encoding="utf-8").splitlines() * 40
     many = tmp_path / "many.jsonl"
     many.write_text("\n".join(lines) + "\n", encoding="utf-8")

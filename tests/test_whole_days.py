@@ -11,10 +11,9 @@ from classifiers.topics import build_classifier, classify
 from core.config import CommentarySettings, TopicConfig
 from core.models import FeedEntry
 from fetchers.feeds import parse_feed
-from service.labelled import read_rows
 from service.pipeline import is_commentary
 from service.runtime import load_runtime
-from tests.conftest import FIXTURES, bot_env, run_bot
+from tests.conftest import FIXTURES, bot_env, real_article, run_bot
 from tests.test_backtest import CHANNELS
 
 GAZETTEER, PROBLEMS = parse_gazetteer({"ambiguous": ["القصير"], "entity": [
@@ -97,11 +96,9 @@ def test_a_column_is_told_by_its_text_when_its_feed_does_not_file_it_apart():
     anything = build_classifier({"t": TopicConfig(label="t", threshold=0.5, cues={"x": ["قصف*"]},
                                                   evidence={"start": {"headline": 1.0}})}, GAZETTEER,
                                 commentary=CommentarySettings())
-    rows = {r["id"]: r for r in read_rows(FIXTURES / "real" / "days2013_dev.jsonl.gz")}
-    rows |= {r["id"]: r for r in read_rows(FIXTURES / "real" / "days_dev.jsonl")}
-    column, news = rows["eg13-65540e63f8dc"], rows["pool-BB-middleEast-321-20180410"]
+    column, news = real_article("eg13-65540e63f8dc"), real_article("pool-BB-middleEast-321-20180410")
     assert not classify(anything, re.sub(r"^.*يكتب:\s*", "", column["title"]), column["text"], "ar").alert_topics
-    insistent = rows["eg13-8aff0d574ab6"]  # seven marks: one source in its opening is allowed
+    insistent = real_article("eg13-8aff0d574ab6")  # seven marks: one source in its opening is allowed
     reading = classify(anything, re.sub(r"^.*تكتب:\s*", "", insistent["title"]), insistent["text"], "ar").topics["t"]
     assert not reading.alert and "1 source named" in reading.reasons[-1]
     assert classify(anything, news["title"], news["text"], "ar").alert_topics == ("t",)
