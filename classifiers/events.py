@@ -16,9 +16,9 @@ from classifiers.normalize import content_words, normalize
 
 _CONCEPTS = {
     "bombing": "انفجار انفجارات تفجير تفجيرات مفخخة مفخخ ملغومة ملغوم انتحاري انتحارية عبوة ناسفة",
-    "air": "غارة غارات طيران مقاتلات طائرات حربية جوية جوي",
-    "strike": "ضربة ضربات ضرب يضرب تضرب صاروخية صواريخ صاروخ كروز عدوان هجوم هجمات",
-    "shelling": "قصف يقصف تقصف قصفت قذائف قذيفة هاون مدفعي مدفعية براميل",
+    "air": "غارة غارات غارتين طيران مقاتلات طائرات حربية جوية جوي",
+    "strike": "ضربة ضربات ضربتين ضرب يضرب تضرب صاروخية صواريخ صاروخ صاروخين كروز عدوان هجوم هجمات",
+    "shelling": "قصف يقصف تقصف قصفت قذائف قذيفة قذيفتين هاون مدفعي مدفعية براميل",
     "clashes": "اشتباكات اشتباك معارك معركة مواجهات",
     "capture": "يسيطر تسيطر سيطرة يستولي يستولون استولى تحرير يحرر استعادة يستعيد سقوط سقطت يأسر يأسرون",
     "chemical": "كيماوي كيماوية كيميائي كيميائية كيمياوي كيمياوية غاز سام الكلور",
@@ -31,8 +31,9 @@ _CONCEPTS = {
 }
 CONCEPT: dict[str, str] = {}
 for _name, _words in _CONCEPTS.items():
-    for _word in content_words(_words):
-        CONCEPT.setdefault(_word, _name)
+    for _raw in _words.split():  # «كيماوي» reads as «يماوي» bare, «كيماوي» after the article: both are the concept
+        for _word in content_words(f"{_raw} ال{_raw}"):
+            CONCEPT.setdefault(_word, _name)
 
 VIOLENCE = frozenset({"bombing", "air", "strike", "shelling", "clashes", "capture", "chemical", "casualties",
                       "massacre"})

@@ -27,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from classifiers.events import CONCEPT, VIOLENCE, concepts, is_incident, tells_casualties
-from classifiers.normalize import clitic_forms, content_words, normalize, tokens
+from classifiers.normalize import clitic_forms, content_tokens, content_words, normalize, tokens
 from core.models import Classification, Hit
 
 SAME_STORY = 0.5  # similarity at or above which an article joins a story (tuned on real news days)
@@ -55,8 +55,15 @@ BROAD = frozenset({"syria", "syria_regions"})  # too wide to tell two events apa
 FOREIGN_FORCES = frozenset({"usa", "uk", "france", "israel", "turkey", "coalition"})
 ARMED_ACTS = frozenset({"strike", "shelling", "bombing"})  # event concepts of an armed act (not "air": «طائرات»)
 RAIDS = frozenset(content_words("غارة غارات"))
+AGENT_WORDS = 3  # a force this many words from an armed act, in one clause, is the one acting
+# Words of a target between an act and a force: the force is struck («هجوم على قاعدة للتحالف»,
+# «صواريخ على أهداف إسرائيلية»)
+TARGETS = frozenset(normalize(w) for w in ("على", "ضد", "قاعدة", "قواعد", "مواقع", "أهداف", "هدف"))
+# A force named as another's backer or seat: «المدعومة من», «بدعم من», «حليفة واشنطن», «ومقره بريطانيا»
+ASIDES = tuple(normalize(w) for w in ("مدعوم", "بدعم", "حليف", "مقر"))
+_CLAUSE = re.compile(r"[.:،؛!?\u061f\n|]|\s-\s")  # what ends a clause in a headline («هجوم دوما.. واشنطن»)
 # Military commands that speak for a force's strikes, read for them only (as entities they would
-# make every Pentagon briefing one actor's story).
+# make every Pentagon briefing one actor's story): a text that names one and an armed act tells its strike.
 COMMANDS = {word: force for force, words in {"usa": "البنتاغون البنتاجون"}.items() for word in content_words(words)}
 # Words of office before a name or a state: «وزير الخارجية العراقي», «المتحدث باسم الكرملين» speak for it
 ROLES = frozenset(content_words(
@@ -186,20 +193,68 @@ def article_fingerprint(title: str, text: str, classification: Classification, p
 
 
 def _attackers(title: str, lead: str, headline: list[Hit], mentions: list[Hit]) -> frozenset[str]:
-    """The outside forces the headline names with an armed act, else those the lead names with one
-    («بدء ضربة ثلاثية لسوريا» names its three states in the lead). A chemical attack («الهجوم
-    الكيماوي», #هجوم_كيمياوي) is no outside force's act: the states that answer it are named beside it."""
-    def armed(text: str) -> bool:
-        words = content_words(text)
-        return any((word in RAIDS or CONCEPT.get(word) in ARMED_ACTS) and CONCEPT.get(after) != "chemical"
-                   for word, after in zip(words, words[1:] + [""]))
+    """The outside forces the headline tells striking, else those the lead does («بدء ضربة ثلاثية
+    لسوريا» names its three states in the lead). A force strikes where it stands beside an armed act
+    in one clause («إسرائيل تقصف», «غارات إسرائيلية», «شنت الولايات المتحدة وفرنسا ضربات»), not where
+    it is only named near one («هجوم دوما.. واشنطن تطلب تصويتاً», «هجوم على قاعدة للتحالف», the
+    Observatory «ومقره بريطانيا»). A chemical attack («الهجوم الكيماوي») is no outside force's act."""
+    named = _striking(title, headline)
+    return named or _striking(lead, [h for h in mentions if not h.in_title])
 
-    named = {h.entity.id for h in headline if h.entity.id in FOREIGN_FORCES}
-    named |= {COMMANDS[word] for word in content_words(title) if word in COMMANDS}
-    if named:
-        return frozenset(named) if armed(title) else frozenset()
-    in_lead = {h.entity.id for h in mentions if not h.in_title and h.entity.id in FOREIGN_FORCES}
-    return frozenset(in_lead) if in_lead and armed(lead) else frozenset()
+
+def _striking(text: str, hits: list[Hit]) -> frozenset[str]:
+    """The forces of ``hits`` that ``text`` tells striking (see _attackers)."""
+    words = content_tokens(text)
+
+    def span(start: int, end: int) -> tuple[int, int] | None:
+        inside = [i for i, (s, e, _) in enumerate(words) if s < end and e > start]
+        return (inside[0], inside[-1]) if inside else None
+
+    forces = [(h.start, h.end, h.entity.id) for h in hits if h.entity.id in FOREIGN_FORCES]
+    commands = {COMMANDS[word] for _, _, word in words if word in COMMANDS}
+    if not forces and not commands:
+        return frozenset()
+    armed = [i for i, (_, _, word) in enumerate(words)
+             if (word in RAIDS or CONCEPT.get(word) in ARMED_ACTS)
+             and (i + 1 == len(words) or CONCEPT.get(words[i + 1][2]) != "chemical")]
+    if not armed:
+        return frozenset()
+    spans: list[tuple[int, int, set[str]]] = []  # forces named one after the other act together
+    for start, end, force in sorted(forces):
+        if (where := span(start, end)) is None or _aside(text, words, where[0]):
+            continue
+        if spans and where[0] - spans[-1][1] <= 1:  # «الولايات المتحدة وبريطانيا وفرنسا»
+            first, last, named = spans.pop()
+            spans.append((first, max(where[1], last), named | {force}))
+        else:
+            spans.append((where[0], where[1], {force}))
+    others = [where[0] for h in hits if h.entity.id not in FOREIGN_FORCES and h.entity.type in ACTORS
+              and (where := span(h.start, h.end))]  # «إسرائيل تتهم إيران بقصف الجولان»: Iran shelled
+    found = set(commands)  # a command speaks of its force's strikes («البنتاغون: ... فشلت بإسقاط أي صاروخ»)
+    for first, last, named in spans:
+        if any(_beside(text, words, first, last, act) and not any(min(act, first) < i < max(act, last) for i in others)
+               for act in armed):
+            found |= named
+    return frozenset(found)
+
+
+def _aside(text: str, words: list[tuple[int, int, str]], first: int) -> bool:
+    """The force is named as another's backer or seat (ASIDES), not as one acting."""
+    before = normalize(text[words[max(0, first - 2)][0] : words[first][0]])
+    return any(word in before for word in ASIDES)
+
+
+def _beside(text: str, words: list[tuple[int, int, str]], first: int, last: int, act: int) -> bool:
+    """An armed act within AGENT_WORDS words of a force's name (words ``first``..``last``), in
+    one clause, with no target word between them when the act comes first («هجوم على قاعدة»)."""
+    if act < first:
+        low, high, gap = act, first, first - act
+    else:
+        low, high, gap = last, act, act - last
+    if gap > AGENT_WORDS or _CLAUSE.search(text, words[low][1], words[high][0]):
+        return False
+    between = {form for start, end, _ in words[low + 1 : high] for form in clitic_forms(normalize(text[start:end]))}
+    return not (act < first and between & TARGETS)
 
 
 @lru_cache(maxsize=4096)
@@ -340,7 +395,8 @@ def joins(candidate: Fingerprint, members: list[Fingerprint], threshold: float =
     OVER_VETO alike, are never vetoed: a veto reads cues, which a rewording can miss).
     Two incidents (reports of violence that happened) of one ``day`` at one place need less
     likeness, and so do two reports of the Council acting on one country's file that day (its
-    session, drafts, votes and vetoes are one event, told as «تصويت مرتقب», «فيتو روسي», «فشل»)."""
+    session, drafts, votes and vetoes are one event, told as «تصويت مرتقب», «فيتو روسي», «فشل»);
+    two reports of one outside force's strike that day need none (same_strike)."""
     best, scored = 0.0, []
     for member in members:
         apart = abs(candidate.published - member.published)
@@ -353,11 +409,23 @@ def joins(candidate: Fingerprint, members: list[Fingerprint], threshold: float =
         if ("council" in candidate.actions and "council" in member.actions and score >= SAME_SESSION
                 and day(candidate.published) == day(member.published) and candidate.countries & member.countries):
             score = max(score, threshold)
-        scored.append((score, member))
+        strike = same_strike(candidate, member, day)
+        if strike:
+            score = max(score, threshold)
+        scored.append((score, member, strike))
         best = max(best, score)
-    if best < threshold or any(score < OVER_VETO and veto(candidate, member) for score, member in scored):
+    if best < threshold or any(score < OVER_VETO and not strike and veto(candidate, member)
+                               for score, member, strike in scored):
         return 0.0  # most stories fall short, and are not read for vetoes
     return best
+
+
+def same_strike(a: Fingerprint, b: Fingerprint, day: Callable[[float], Hashable] = utc_day) -> bool:
+    """Two reports of one outside force's strike made that day (FOREIGN_FORCES: its reports name
+    the force, not always one place: «ضربة ثلاثية», «صواريخ كروز»), at no two different places.
+    Neither reads the other's actor or kind of act: the strike is what both report."""
+    return (a.incident and b.incident and not a.attackers.isdisjoint(b.attackers) and day(a.published) == day(b.published)
+            and abs(a.published - b.published) <= INCIDENT_HOURS * 3600 and not places_conflict(a.places, b.places))
 
 
 def lead_of(text: str, sentences: int = 2) -> str:

@@ -96,6 +96,11 @@ def content_words(text: str) -> list[str]:
     return [word for word in map(_content_word, tokens(text)) if word]
 
 
+def content_tokens(text: str) -> list[tuple[int, int, str]]:
+    """Each token's span and content word ("" for a function word): for how far apart words stand."""
+    return [(m.start(), m.end(), _content_word(m.group())) for m in TOKEN.finditer(words_apart(text))]
+
+
 @lru_cache(maxsize=100_000)
 def _content_word(raw: str) -> str:
     """A token's shortest clitic form, or "" for a function word or a letter."""

@@ -8,7 +8,7 @@ said at it and about it. A new story joins the situation of the same day that it
   the situation's incidents as alike at the same place, or a place the situation names
   below the governorate (a town of the Ghouta offensive): a bombing in Damascus is a new
   thread beside the day's Damascus toll; or as the strike a situation's talks weighed (its
-  force named in them, their anchors named in the report);
+  force's strike weighed or threatened in them, their anchors named in the report);
 - a story that tells of an outside force's strike (the US, Israel, Turkey...) joins the day's
   situation where that strike is reported done: its reports and the answers to it;
 - any other story joins when it reads like one of the situation's reports (the same event
@@ -31,6 +31,8 @@ from classifiers.events import VIOLENCE, concepts
 from classifiers.grouping import (
     BROAD,
     COPY,
+    FOREIGN_FORCES,
+    INCIDENT_HOURS,
     Fingerprint,
     deepest_places,
     likeness,
@@ -55,6 +57,8 @@ GENERAL_CONCEPT_ANCHOR = 2.0  # violence concepts any thread of the day may shar
 FRESH_HOURS = 2.0  # a situation this fresh (its latest report) is joined on less evidence: breaking news
 FRESH_SHARE = 0.75
 VIOLENCE_AFTER_WORDS = "violence after words"  # a development: the strike that threats and talks weighed
+# Words that weigh a strike in a report's headline or lead: a response, a threat («الرد الدولي», «سنرد»)
+RESPONSE = frozenset(content_words("رد ردا الرد سنرد يرد ترد ردود انتقام خيارات يتوعد تتوعد يهدد تهدد"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +84,7 @@ class Reports:
     headline_places: frozenset[frozenset[str]]  # the places each report's headline names, when it names one
     places: frozenset[str]
     struck: frozenset[str]  # outside forces whose strike a report tells as done
-    named: frozenset[str]  # entities the reports that are not incidents name
+    weighed: frozenset[str]  # outside forces whose strike the reports that are not incidents talk of, or threaten
     peaks: dict[str, float]  # each word's highest weight in any report
     peak_words: frozenset[str]  # its keys as a set
     shingles: frozenset[int]  # every report's copy sketch
@@ -106,7 +110,7 @@ def reports(members: Iterable[Fingerprint], anchored: dict[str, float] | None = 
         headline_places=frozenset(m.places for m in members if m.places),
         places=frozenset(p for m in members for p in m.places),
         struck=frozenset(f for m in members if m.incident for f in m.attackers),
-        named=frozenset(e for m in members if not m.incident for e in m.entities),
+        weighed=frozenset(f for m in members if not m.incident for f in _weighing(m)),
         peaks=peaks,
         peak_words=frozenset(peaks),
         shingles=frozenset().union(*(m.sketch for m in members)),
@@ -205,7 +209,7 @@ def situation_link(candidate: Fingerprint, words: frozenset[str], situation: str
         return max((likeness(candidate, m) for m in among), default=0.0)
 
     other_country = bool(candidate.countries) and any(candidate.countries.isdisjoint(c) for c in thread.countries)
-    if candidate.attackers & thread.struck and not other_country:
+    if candidate.attackers & thread.struck and not other_country and _struck_then(candidate, thread):
         return Link(situation, "same strike", 100 + likest())  # at any place
     if other_country or (candidate.places and any(places_conflict(candidate.places, p) for p in thread.headline_places)):
         return None
@@ -217,8 +221,8 @@ def situation_link(candidate: Fingerprint, words: frozenset[str], situation: str
         like = likest(m for m in thread.members if m.incident and same_place(candidate, m)) if alike else 0.0
         if like >= SAME_INCIDENT:
             return Link(situation, "same event", 100 + like)
-        # or as the strike the situation's words weighed: its forces named there, its anchors named here
-        weight = _anchored(candidate, words, thread) if candidate.attackers & thread.named else 0.0
+        # or as the strike the situation's words weighed: its force's strike talked of there, its anchors named here
+        weight = _anchored(candidate, words, thread) if candidate.attackers & thread.weighed else 0.0
         return Link(situation, "threat carried out", weight) if weight else None
     like = likest() if alike else 0.0
     if like >= SAME_INCIDENT:
@@ -227,6 +231,22 @@ def situation_link(candidate: Fingerprint, words: frozenset[str], situation: str
         return Link(situation, "same place", 100 + (like if alike else likest()))
     weight = _anchored(candidate, words, thread)
     return Link(situation, "anchors", weight) if weight else None
+
+
+def _struck_then(candidate: Fingerprint, thread: Reports) -> bool:
+    """A report of the force's strike within INCIDENT_HOURS: one operation's reports follow each other
+    through the day, while a strike the next night is another (Israel's at al-Kiswah, then on the Golan)."""
+    return any(m.incident and not m.attackers.isdisjoint(candidate.attackers)
+               and abs(m.published - candidate.published) <= INCIDENT_HOURS * 3600 for m in thread.members)
+
+
+def _weighing(report: Fingerprint) -> frozenset[str]:
+    """The outside forces a report that is not an incident weighs striking: their strike talked of
+    («تحسباً لضربة أميركية»), or named beside a threat or a response («ماي وماكرون يناقشان الرد»),
+    not named condemning («إسرائيل تدين الهجوم الكيميائي»)."""
+    if report.threat or not RESPONSE.isdisjoint(report.terms):
+        return report.attackers | FOREIGN_FORCES.intersection(report.entities)
+    return report.attackers
 
 
 def development(story: Fingerprint, rung: list[Fingerprint]) -> str | None:

@@ -2,14 +2,14 @@
 
 import json
 
-from classifiers.events import is_incident, tells_casualties
-from classifiers.grouping import article_fingerprint
+from classifiers.events import concepts, is_incident, tells_casualties
+from classifiers.grouping import SAME_STORY, article_fingerprint, likeness, same_strike
 from classifiers.index import StoryIndex
 from classifiers.situations import development, reach, reports, situation_link
 from classifiers.topics import classify
 from service.backtest import article_of
 from service.runtime import load_runtime
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES, ROOT, real_article
 from tests.test_grouping import DAYS_2013
 
 CLASSIFIER = load_runtime(ROOT / "config.toml").classifier
@@ -36,6 +36,9 @@ def test_an_incident_is_violence_that_happened_not_words_about_it():
     assert not is_incident("قوات النظام السوري ترفع حالة التأهب تحسباً لضربة أميركية")  # a strike expected
     assert not is_incident("إسرائيل تدين الهجوم الكيميائي المفترض في سوريا")  # a reaction
     assert not is_incident("سوريا تتهم مقاتلي المعارضة باستخدام أسلحة كيماوية")  # an accusation
+    # a concept in every spelling: «كيماوي» bare loses its ك as a preposition would, «الكيماوي» keeps it
+    assert concepts("هجوم كيماوي") == concepts("الهجوم الكيماوي") == concepts("بالهجوم الكيماوي") == ["strike", "chemical"]
+    assert concepts("بالكلور") == ["chemical"]
 
 
 def test_a_statement_naming_the_situations_anchors_joins_it_and_another_incident_does_not():
@@ -171,3 +174,45 @@ def test_the_councils_acts_on_two_countries_files_are_two_situations():
     congo, words = at_its_time("eg13-a626ac582e1d")
     assert "drc" in congo.countries and "dprk" in korea[0].countries
     assert situation_link(congo, words, "korea", reports(korea)) is None
+
+
+def test_a_force_strikes_where_it_stands_beside_the_act_not_where_it_is_only_named():
+    assert fingerprint("إسرائيل تقصف مواقع قرب دمشق", "").attackers == {"israel"}
+    assert fingerprint("غارات إسرائيلية على ريف القنيطرة", "").attackers == {"israel"}
+    assert fingerprint("مقتل 20 بالغارة الإسرائيلية على مطار التيفور", "").attackers == {"israel"}
+    assert not fingerprint("إسرائيل تتهم إيران بقصف الجولان بالصواريخ", "").attackers  # Iran shelled
+    assert not fingerprint("هجوم دوما.. واشنطن تطلب تصويتا الثلاثاء", "").attackers  # another clause
+    assert not fingerprint("قذائف على أهداف إسرائيلية في الجولان", "").attackers  # Israel is the target
+    sdf = fingerprint("سوريا الديمقراطية تستأنف عملياتها ضد داعش",
+                      "شنت قوات سوريا الديمقراطية المدعومة من الولايات المتحدة هجوما جديدا ضد معاقل التنظيم.")
+    assert not sdf.attackers  # the backer, not the attacker
+    observatory = fingerprint("طائرات حربية تقصف الغوطة", "قال المرصد السوري ومقره بريطانيا إن طائرات قصفت دوما.")
+    assert not observatory.attackers
+
+
+def test_one_outside_forces_strike_told_in_two_wordings_is_one_story():
+    """Real dev reports of Israel's strike at al-Kiswah: «سوريا تزعم إسقاط "صاروخين إسرائيليين"» (CNN)
+    and «فيديو يظهر قوة ضربة إسرائيل قرب دمشق» (Sky News): one strike, whatever the wording; the
+    strike on the Golan that night is another situation."""
+    def report(article_id: str):
+        row = real_article(article_id)
+        return fingerprint(row["title"], row["text"], article_of(row).published.timestamp())
+
+    cnn, sky = report("pool-CN-middleEast-851-20180509"), report("pool-SK-middleEast-1535-20180509")
+    assert cnn.attackers == sky.attackers == {"israel"} and cnn.incident and sky.incident
+    assert likeness(cnn, sky) < SAME_STORY and same_strike(cnn, sky)  # the strike, not the words, makes them one
+    index = StoryIndex()
+    index.add("kiswah", cnn)
+    assert index.find(sky) == "kiswah"
+    title, text = "إسرائيل تقصف مواقع في ريف القنيطرة", "قصفت طائرات إسرائيلية مواقع في ريف القنيطرة."
+    golan = fingerprint(title, text, sky.published + 13 * 3600)  # that night, the same UTC day
+    assert golan.attackers == {"israel"} and golan.incident and not same_strike(golan, sky)
+    assert situation_link(golan, reach(title, text), "kiswah", reports([cnn, sky])) is None
+
+
+def test_a_state_condemning_an_attack_is_not_weighing_its_own_strike():
+    condemns, _ = real("pool-FR-middleEast-244-20180410")  # «إسرائيل تدين الهجوم الكيميائي المفترض في سوريا»
+    toll, words = real(T4_TOLL, 7 * 3600)  # Israel's strike on T4
+    assert toll.attackers == {"israel"} and "israel" in condemns.entities
+    link = situation_link(toll, words, "douma", reports([condemns]))
+    assert link is None or link.reason != "threat carried out"
