@@ -37,10 +37,14 @@ for _name, _words in _CONCEPTS.items():
 
 VIOLENCE = frozenset({"bombing", "air", "strike", "shelling", "clashes", "capture", "chemical", "casualties",
                       "massacre"})
+# Concepts that tell violence happened: a chemical weapon named is not an attack made («مفتشو الأسلحة
+# الكيماوية», «الضربات استهدفت مواقع كيماوية»); «هجوم كيماوي» is one by its «هجوم».
+HAPPENED = VIOLENCE - {"chemical"}
 # Words that make violence in a headline threatened, weighed, denied or reacted to, not reported.
 _NOT_HAPPENED = frozenset(content_words(
     "تحسبا تحسباً يجب سنرد سيرد يهدد تهدد يتوعد تتوعد خيارات يدرس تدرس محتمل محتملة رد ردا الرد ينفي تنفي "
-    "يدين تدين يندد تندد يطالب تطالب يدعو تدعو تحذر يحذر حذر إدانة يتهم تتهم اتهم اتهمت اتهام"))
+    "يدين تدين يندد تندد يطالب تطالب يدعو تدعو تحذر يحذر حذر إدانة يتهم تتهم اتهم اتهمت اتهام "
+    "يؤيد تؤيد أيد أيدت تأييد يرحب ترحب رحب رحبت ترحيب يشيد تشيد"))
 _SPEAKER = re.compile(r"^[^:]{2,40}:")  # «لافروف: ...» an actor's words
 
 
@@ -54,7 +58,7 @@ def is_incident(title: str) -> bool:
     words = content_words(title)
     if _NOT_HAPPENED.intersection(words) or _SPEAKER.match(normalize(title)):
         return False
-    return any(CONCEPT.get(word) in VIOLENCE for word in words)
+    return any(CONCEPT.get(word) in HAPPENED for word in words)
 
 
 def tells_casualties(title: str) -> bool:

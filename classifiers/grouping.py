@@ -56,12 +56,12 @@ FOREIGN_FORCES = frozenset({"usa", "uk", "france", "israel", "turkey", "coalitio
 ARMED_ACTS = frozenset({"strike", "shelling", "bombing"})  # event concepts of an armed act (not "air": «طائرات»)
 RAIDS = frozenset(content_words("غارة غارات"))
 AGENT_WORDS = 3  # a force this many words from an armed act, in one clause, is the one acting
-# Words of a target between an act and a force: the force is struck («هجوم على قاعدة للتحالف»,
-# «صواريخ على أهداف إسرائيلية»)
+# Words of a target between an act and a force named after it: the force is struck («هجوم على قاعدة
+# للتحالف», «صواريخ على أهداف إسرائيلية»)
 TARGETS = frozenset(normalize(w) for w in ("على", "ضد", "قاعدة", "قواعد", "مواقع", "أهداف", "هدف"))
 # A force named as another's backer or seat: «المدعومة من», «بدعم من», «حليفة واشنطن», «ومقره بريطانيا»
 ASIDES = tuple(normalize(w) for w in ("مدعوم", "بدعم", "حليف", "مقر"))
-_CLAUSE = re.compile(r"[.:،؛!?\u061f\n|]|\s-\s")  # what ends a clause in a headline («هجوم دوما.. واشنطن»)
+_CLAUSE = re.compile(r"[.:،؛!?\u061f\n|]|\s-\s")  # what ends a clause or a headline's part («هجوم دوما.. واشنطن»)
 # Military commands that speak for a force's strikes, read for them only (as entities they would
 # make every Pentagon briefing one actor's story): a text that names one and an armed act tells its strike.
 COMMANDS = {word: force for force, words in {"usa": "البنتاغون البنتاجون"}.items() for word in content_words(words)}
@@ -133,6 +133,7 @@ class Fingerprint:
     threat: bool = False  # the headline threatens an act (THREATS)
     violence: frozenset[str] = frozenset()  # the kinds of violence the headline names (event concepts)
     told_day: int | None = None  # the day the headline dates its event to (اليوم, أمس, الأربعاء), the outlets' day
+    strikers: frozenset[str] = frozenset()  # outside forces the headline (else the lead) tells striking, read closely
     terms: frozenset[str] = field(init=False, repr=False, compare=False)  # the vector's words, for fast overlaps
 
     def __post_init__(self) -> None:
@@ -142,14 +143,15 @@ class Fingerprint:
         return {"t": self.published, "v": sorted(self.vector.items()), "s": sorted(self.sketch),
                 "c": sorted(self.countries), "p": sorted(self.places), "a": sorted(self.actions),
                 "r": self.actor, "e": sorted(self.entities), "i": self.incident, "k": self.casualties,
-                "x": sorted(self.attackers), "h": self.threat, "w": sorted(self.violence), "d": self.told_day}
+                "x": sorted(self.attackers), "h": self.threat, "w": sorted(self.violence), "d": self.told_day,
+                "y": sorted(self.strikers)}
 
     @classmethod
     def from_json(cls, data: dict) -> Fingerprint:
         return cls(float(data["t"]), dict(data["v"]), frozenset(data["s"]), frozenset(data["c"]), frozenset(data["p"]),
                    frozenset(data["a"]), data["r"], frozenset(data["e"]), bool(data.get("i")), bool(data.get("k")),
                    frozenset(data.get("x", ())), bool(data.get("h")), frozenset(data.get("w", ())),
-                   data.get("d"))
+                   data.get("d"), frozenset(data.get("y", ())))
 
 
 def article_fingerprint(title: str, text: str, classification: Classification, published: float) -> Fingerprint:
@@ -186,6 +188,7 @@ def article_fingerprint(title: str, text: str, classification: Classification, p
         incident=is_incident(title),
         casualties=tells_casualties(title),
         attackers=_attackers(title, lead, headline, mentions),
+        strikers=_striking(title, headline) or _striking(lead, [h for h in mentions if not h.in_title]),
         threat=bool(THREATS & title_words),
         violence=VIOLENCE.intersection(concepts(title)),
         told_day=_told_day(title, published),
@@ -193,17 +196,29 @@ def article_fingerprint(title: str, text: str, classification: Classification, p
 
 
 def _attackers(title: str, lead: str, headline: list[Hit], mentions: list[Hit]) -> frozenset[str]:
-    """The outside forces the headline tells striking, else those the lead does («بدء ضربة ثلاثية
-    لسوريا» names its three states in the lead). A force strikes where it stands beside an armed act
-    in one clause («إسرائيل تقصف», «غارات إسرائيلية», «شنت الولايات المتحدة وفرنسا ضربات»), not where
-    it is only named near one («هجوم دوما.. واشنطن تطلب تصويتاً», «هجوم على قاعدة للتحالف», the
-    Observatory «ومقره بريطانيا»). A chemical attack («الهجوم الكيماوي») is no outside force's act."""
-    named = _striking(title, headline)
-    return named or _striking(lead, [h for h in mentions if not h.in_title])
+    """The outside forces the headline names with an armed act, else those the lead names with one
+    («بدء ضربة ثلاثية لسوريا» names its three states in the lead). A chemical attack («الهجوم
+    الكيماوي», #هجوم_كيمياوي) is no outside force's act: the states that answer it are named beside it.
+    A wide reading, for the situation a strike's reports and answers share; a story reads `strikers`."""
+    def armed(text: str) -> bool:
+        words = content_words(text)
+        return any((word in RAIDS or CONCEPT.get(word) in ARMED_ACTS) and CONCEPT.get(after) != "chemical"
+                   for word, after in zip(words, words[1:] + [""]))
+
+    named = {h.entity.id for h in headline if h.entity.id in FOREIGN_FORCES}
+    named |= {COMMANDS[word] for word in content_words(title) if word in COMMANDS}
+    if named:
+        return frozenset(named) if armed(title) else frozenset()
+    in_lead = {h.entity.id for h in mentions if not h.in_title and h.entity.id in FOREIGN_FORCES}
+    return frozenset(in_lead) if in_lead and armed(lead) else frozenset()
 
 
 def _striking(text: str, hits: list[Hit]) -> frozenset[str]:
-    """The forces of ``hits`` that ``text`` tells striking (see _attackers)."""
+    """The forces of ``hits`` that ``text`` tells striking: a force strikes where it stands beside an
+    armed act in one clause («إسرائيل تقصف», «غارات إسرائيلية», «شنت الولايات المتحدة وبريطانيا وفرنسا
+    ضربات»), not where it is only named near one («هجوم دوما.. واشنطن تطلب تصويتاً»), backs another
+    («المدعومة من الولايات المتحدة»), is the target («هجوم على قاعدة للتحالف») or another state stands
+    between («إسرائيل تتهم إيران بقصف الجولان»). Read from the headline, else the lead."""
     words = content_tokens(text)
 
     def span(start: int, end: int) -> tuple[int, int] | None:
@@ -246,7 +261,7 @@ def _aside(text: str, words: list[tuple[int, int, str]], first: int) -> bool:
 
 def _beside(text: str, words: list[tuple[int, int, str]], first: int, last: int, act: int) -> bool:
     """An armed act within AGENT_WORDS words of a force's name (words ``first``..``last``), in
-    one clause, with no target word between them when the act comes first («هجوم على قاعدة»)."""
+    one clause, the force not named as its target («هجوم على قاعدة للتحالف»)."""
     if act < first:
         low, high, gap = act, first, first - act
     else:
@@ -424,7 +439,7 @@ def same_strike(a: Fingerprint, b: Fingerprint, day: Callable[[float], Hashable]
     """Two reports of one outside force's strike made that day (FOREIGN_FORCES: its reports name
     the force, not always one place: «ضربة ثلاثية», «صواريخ كروز»), at no two different places.
     Neither reads the other's actor or kind of act: the strike is what both report."""
-    return (a.incident and b.incident and not a.attackers.isdisjoint(b.attackers) and day(a.published) == day(b.published)
+    return (a.incident and b.incident and not a.strikers.isdisjoint(b.strikers) and day(a.published) == day(b.published)
             and abs(a.published - b.published) <= INCIDENT_HOURS * 3600 and not places_conflict(a.places, b.places))
 
 

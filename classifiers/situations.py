@@ -234,9 +234,10 @@ def situation_link(candidate: Fingerprint, words: frozenset[str], situation: str
 
 
 def _struck_then(candidate: Fingerprint, thread: Reports) -> bool:
-    """A report of the force's strike within INCIDENT_HOURS: one operation's reports follow each other
-    through the day, while a strike the next night is another (Israel's at al-Kiswah, then on the Golan)."""
-    return any(m.incident and not m.attackers.isdisjoint(candidate.attackers)
+    """A report of a strike, of the situation's strike when one of its reports of that force's strike is
+    within INCIDENT_HOURS: one operation's reports follow each other, while a strike the next night is
+    another (Israel's at al-Kiswah, then on the Golan). Words about the strike join it all day."""
+    return not candidate.incident or any(m.incident and not m.attackers.isdisjoint(candidate.attackers)
                and abs(m.published - candidate.published) <= INCIDENT_HOURS * 3600 for m in thread.members)
 
 
@@ -245,8 +246,8 @@ def _weighing(report: Fingerprint) -> frozenset[str]:
     («تحسباً لضربة أميركية»), or named beside a threat or a response («ماي وماكرون يناقشان الرد»),
     not named condemning («إسرائيل تدين الهجوم الكيميائي»)."""
     if report.threat or not RESPONSE.isdisjoint(report.terms):
-        return report.attackers | FOREIGN_FORCES.intersection(report.entities)
-    return report.attackers
+        return report.strikers | FOREIGN_FORCES.intersection(report.entities)
+    return report.strikers
 
 
 def development(story: Fingerprint, rung: list[Fingerprint]) -> str | None:

@@ -1,13 +1,15 @@
 """Situations: which stories a desk follows as one thread, read on real articles."""
 
 import json
+from dataclasses import replace
 
 from classifiers.events import concepts, is_incident, tells_casualties
 from classifiers.grouping import SAME_STORY, article_fingerprint, likeness, same_strike
 from classifiers.index import StoryIndex
 from classifiers.situations import development, reach, reports, situation_link
 from classifiers.topics import classify
-from service.backtest import article_of
+from devtools.evaluate_days import grade_channel, situations_of
+from service.backtest import article_of, replay, with_channels
 from service.runtime import load_runtime
 from tests.conftest import FIXTURES, ROOT, real_article
 from tests.test_grouping import DAYS_2013
@@ -177,17 +179,19 @@ def test_the_councils_acts_on_two_countries_files_are_two_situations():
 
 
 def test_a_force_strikes_where_it_stands_beside_the_act_not_where_it_is_only_named():
-    assert fingerprint("إسرائيل تقصف مواقع قرب دمشق", "").attackers == {"israel"}
-    assert fingerprint("غارات إسرائيلية على ريف القنيطرة", "").attackers == {"israel"}
-    assert fingerprint("مقتل 20 بالغارة الإسرائيلية على مطار التيفور", "").attackers == {"israel"}
-    assert not fingerprint("إسرائيل تتهم إيران بقصف الجولان بالصواريخ", "").attackers  # Iran shelled
-    assert not fingerprint("هجوم دوما.. واشنطن تطلب تصويتا الثلاثاء", "").attackers  # another clause
-    assert not fingerprint("قذائف على أهداف إسرائيلية في الجولان", "").attackers  # Israel is the target
+    """Stories read who strikes closely (`strikers`); situations read any force named beside an armed act."""
+    assert fingerprint("إسرائيل تقصف مواقع قرب دمشق", "").strikers == {"israel"}
+    assert fingerprint("غارات إسرائيلية على ريف القنيطرة", "").strikers == {"israel"}
+    assert fingerprint("مقتل 20 بالغارة الإسرائيلية على مطار التيفور", "").strikers == {"israel"}
+    accuses = fingerprint("إسرائيل تتهم إيران بقصف الجولان بالصواريخ", "")
+    assert not accuses.strikers and accuses.attackers == {"israel"}  # Iran shelled; the wide reading names Israel
+    assert not fingerprint("هجوم دوما.. واشنطن تطلب تصويتا الثلاثاء", "").strikers  # another clause
+    assert not fingerprint("قذائف على أهداف إسرائيلية في الجولان", "").strikers  # Israel is the target
     sdf = fingerprint("سوريا الديمقراطية تستأنف عملياتها ضد داعش",
                       "شنت قوات سوريا الديمقراطية المدعومة من الولايات المتحدة هجوما جديدا ضد معاقل التنظيم.")
-    assert not sdf.attackers  # the backer, not the attacker
+    assert not sdf.strikers  # the backer, not the attacker
     observatory = fingerprint("طائرات حربية تقصف الغوطة", "قال المرصد السوري ومقره بريطانيا إن طائرات قصفت دوما.")
-    assert not observatory.attackers
+    assert not observatory.strikers
 
 
 def test_one_outside_forces_strike_told_in_two_wordings_is_one_story():
@@ -199,14 +203,14 @@ def test_one_outside_forces_strike_told_in_two_wordings_is_one_story():
         return fingerprint(row["title"], row["text"], article_of(row).published.timestamp())
 
     cnn, sky = report("pool-CN-middleEast-851-20180509"), report("pool-SK-middleEast-1535-20180509")
-    assert cnn.attackers == sky.attackers == {"israel"} and cnn.incident and sky.incident
+    assert cnn.strikers == sky.strikers == {"israel"} and cnn.incident and sky.incident
     assert likeness(cnn, sky) < SAME_STORY and same_strike(cnn, sky)  # the strike, not the words, makes them one
     index = StoryIndex()
     index.add("kiswah", cnn)
     assert index.find(sky) == "kiswah"
     title, text = "إسرائيل تقصف مواقع في ريف القنيطرة", "قصفت طائرات إسرائيلية مواقع في ريف القنيطرة."
     golan = fingerprint(title, text, sky.published + 13 * 3600)  # that night, the same UTC day
-    assert golan.attackers == {"israel"} and golan.incident and not same_strike(golan, sky)
+    assert golan.strikers == {"israel"} and golan.incident and not same_strike(golan, sky)
     assert situation_link(golan, reach(title, text), "kiswah", reports([cnn, sky])) is None
 
 
@@ -216,3 +220,21 @@ def test_a_state_condemning_an_attack_is_not_weighing_its_own_strike():
     assert toll.attackers == {"israel"} and "israel" in condemns.entities
     link = situation_link(toll, words, "douma", reports([condemns]))
     assert link is None or link.reason != "threat carried out"
+
+
+def test_a_written_day_of_western_strikes_rings_once_a_situation_and_gathers_the_strike():
+    """A day told as outlets tell a Western strike on Syria (tests/fixtures/grouping/strike_day.jsonl,
+    written for the project): the strike's reports in five wordings, each state's words, the Council's
+    session, and two other incidents of the day. Each situation rings, the strike's once a channel."""
+    rows = [json.loads(line) for line in (FIXTURES / "grouping" / "strike_day.jsonl").read_text("utf-8").splitlines()]
+    runtime = load_runtime(ROOT / "config.toml")
+    runtime = with_channels(replace(runtime, config=runtime.config.model_copy(update={"channels": ()})))
+    result = replay(runtime, [article_of(r) for r in rows])
+    labelled = situations_of(rows)
+    for topic in runtime.config.topics:
+        alerted = {i for i, topics in result.topics.items() if topic in topics}
+        tally = grade_channel(rows, result, f"@{topic}", topic, alerted, labelled)
+        assert tally.rang == tally.situations and max(tally.rings) == 1, (topic, tally)
+        assert tally.shown_alerted == tally.alerted
+    strike = {result.stories[r["id"]][0] for r in rows if r["story"] == "strike"}
+    assert len(strike) <= 2, strike  # «ضربة ثلاثية», «انفجارات تهز دمشق», «صواريخ توماهوك تدمر»...: one strike
