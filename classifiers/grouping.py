@@ -197,20 +197,23 @@ def article_fingerprint(title: str, text: str, classification: Classification, p
 
 def _attackers(title: str, lead: str, headline: list[Hit], mentions: list[Hit]) -> frozenset[str]:
     """The outside forces the headline names with an armed act, else those the lead names with one
-    («بدء ضربة ثلاثية لسوريا» names its three states in the lead). A chemical attack («الهجوم
-    الكيماوي», #هجوم_كيمياوي) is no outside force's act: the states that answer it are named beside it.
-    A wide reading, for the situation a strike's reports and answers share; a story reads `strikers`."""
-    def armed(text: str) -> bool:
-        words = content_words(text)
-        return any((word in RAIDS or CONCEPT.get(word) in ARMED_ACTS) and CONCEPT.get(after) != "chemical"
-                   for word, after in zip(words, words[1:] + [""]))
-
+    («بدء ضربة ثلاثية لسوريا» names its three states in the lead). A wide reading, for the situation
+    a strike's reports and answers share; a story reads `strikers` (_striking)."""
     named = {h.entity.id for h in headline if h.entity.id in FOREIGN_FORCES}
     named |= {COMMANDS[word] for word in content_words(title) if word in COMMANDS}
     if named:
-        return frozenset(named) if armed(title) else frozenset()
+        return frozenset(named) if _armed(content_tokens(title)) else frozenset()
     in_lead = {h.entity.id for h in mentions if not h.in_title and h.entity.id in FOREIGN_FORCES}
-    return frozenset(in_lead) if in_lead and armed(lead) else frozenset()
+    return frozenset(in_lead) if in_lead and _armed(content_tokens(lead)) else frozenset()
+
+
+def _armed(words: list[tuple[int, int, str]]) -> list[int]:
+    """Where ``words`` (content_tokens) name an armed act; not a chemical attack («الهجوم الكيماوي»,
+    #هجوم_كيمياوي): the states that answer one are named beside it."""
+    said = [i for i, (_, _, word) in enumerate(words) if word]
+    return [i for i, after in zip(said, said[1:] + [None])
+            if (words[i][2] in RAIDS or CONCEPT.get(words[i][2]) in ARMED_ACTS)
+            and (after is None or CONCEPT.get(words[after][2]) != "chemical")]
 
 
 def _striking(text: str, hits: list[Hit]) -> frozenset[str]:
@@ -229,9 +232,7 @@ def _striking(text: str, hits: list[Hit]) -> frozenset[str]:
     commands = {COMMANDS[word] for _, _, word in words if word in COMMANDS}
     if not forces and not commands:
         return frozenset()
-    armed = [i for i, (_, _, word) in enumerate(words)
-             if (word in RAIDS or CONCEPT.get(word) in ARMED_ACTS)
-             and (i + 1 == len(words) or CONCEPT.get(words[i + 1][2]) != "chemical")]
+    armed = _armed(words)
     if not armed:
         return frozenset()
     spans: list[tuple[int, int, set[str]]] = []  # forces named one after the other act together

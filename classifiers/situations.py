@@ -237,7 +237,9 @@ def _struck_then(candidate: Fingerprint, thread: Reports) -> bool:
     """A report of a strike, of the situation's strike when one of its reports of that force's strike is
     within INCIDENT_HOURS: one operation's reports follow each other, while a strike the next night is
     another (Israel's at al-Kiswah, then on the Golan). Words about the strike join it all day."""
-    return not candidate.incident or any(m.incident and not m.attackers.isdisjoint(candidate.attackers)
+    if not candidate.incident:
+        return True
+    return any(m.incident and not m.attackers.isdisjoint(candidate.attackers)
                and abs(m.published - candidate.published) <= INCIDENT_HOURS * 3600 for m in thread.members)
 
 
