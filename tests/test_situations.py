@@ -215,11 +215,16 @@ def test_one_outside_forces_strike_told_in_two_wordings_is_one_story():
 
 
 def test_a_state_condemning_an_attack_is_not_weighing_its_own_strike():
+    """The forces a situation's words weigh striking: those whose strike they talk of, or named beside
+    a threat or a response; not a state named condemning (Israel on Douma, before its strike on T4)."""
     condemns, _ = real("pool-FR-middleEast-244-20180410")  # «إسرائيل تدين الهجوم الكيميائي المفترض في سوريا»
-    toll, words = real(T4_TOLL, 7 * 3600)  # Israel's strike on T4
+    toll, _ = real(T4_TOLL, 7 * 3600)  # Israel's strike on T4
     assert toll.attackers == {"israel"} and "israel" in condemns.entities
-    link = situation_link(toll, words, "douma", reports([condemns]))
-    assert link is None or link.reason != "threat carried out"
+    assert "israel" not in reports([condemns]).weighed
+    talks = fingerprint("ماي وماكرون يناقشان الرد الدولي على كيماوي دوما",
+                        "بحثت رئيسة الوزراء البريطانية والرئيس الفرنسي الرد على الهجوم الكيماوي في دوما.")
+    expected = fingerprint("قوات النظام ترفع حالة التأهب تحسباً لضربة أميركية", "")
+    assert {"uk", "france"} <= reports([talks]).weighed and reports([expected]).weighed == {"usa"}
 
 
 def test_a_written_day_of_western_strikes_rings_once_a_situation_and_gathers_the_strike():
