@@ -159,23 +159,28 @@ def article_fingerprint(title: str, text: str, classification: Classification, p
     idf = rarity().idf
     lead = lead_of(text)
     mentions = [h for h in classification.mentions if h.in_title or h.start < len(lead)]
+    said_title, said_lead = content_tokens(title), content_tokens(lead)  # cut once, read by every part below
+    title_list = [word for _, _, word in said_title if word]
     weights: Counter[str] = Counter()
-    for word in content_words(title):
+    for word in title_list:
         weights[word] += 2 * idf(word)
-    for word in content_words(lead):
-        weights[word] += idf(word)
-    for concept in set(concepts(title)):
+    for _, _, word in said_lead:
+        if word:
+            weights[word] += idf(word)
+    title_concepts = concepts(title)
+    for concept in set(title_concepts):
         weights[f"#{concept}"] += 2 * CONCEPT_WEIGHT
     for concept in set(concepts(lead)):
         weights[f"#{concept}"] += CONCEPT_WEIGHT
     for hit in mentions:  # «روسيا» and «الروسي», «إسرائيل» and «العدوان الإسرائيلي»: one name
         weights[f"@{hit.entity.id}"] += ENTITY_WEIGHT * _entity_rarity(hit.entity.name) * (2 if hit.in_title else 1)
-    title_words = set(content_words(title))
+    title_words = set(title_list)
     norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
     countries = {h.entity.id for h in mentions if h.entity.type == "place"}
     if any(h.entity.type == "place_sy" for h in mentions):
         countries.add("syria")
     headline = sorted((h for h in mentions if h.in_title), key=lambda h: h.start)
+    lead_hits = [h for h in mentions if not h.in_title]
     return Fingerprint(
         published=published,
         vector={word: round(w / norm, 4) for word, w in weights.items()},
@@ -187,28 +192,31 @@ def article_fingerprint(title: str, text: str, classification: Classification, p
         entities=frozenset(h.entity.id for h in mentions),
         incident=is_incident(title),
         casualties=tells_casualties(title),
-        attackers=_attackers(title, lead, headline, mentions),
-        strikers=_striking(title, headline) or _striking(lead, [h for h in mentions if not h.in_title]),
+        attackers=_attackers(said_title, said_lead, headline, lead_hits),
+        strikers=_striking(title, said_title, headline) or _striking(lead, said_lead, lead_hits),
         threat=bool(THREATS & title_words),
-        violence=VIOLENCE.intersection(concepts(title)),
+        violence=VIOLENCE.intersection(title_concepts),
         told_day=_told_day(title, published),
     )
 
 
-def _attackers(title: str, lead: str, headline: list[Hit], mentions: list[Hit]) -> frozenset[str]:
+Said = list[tuple[int, int, str]]  # a text's tokens: span and content word (normalize.content_tokens)
+
+
+def _attackers(title: Said, lead: Said, headline: list[Hit], lead_hits: list[Hit]) -> frozenset[str]:
     """The outside forces the headline names with an armed act, else those the lead names with one
     («بدء ضربة ثلاثية لسوريا» names its three states in the lead). A wide reading, for the situation
     a strike's reports and answers share; a story reads `strikers` (_striking)."""
     named = {h.entity.id for h in headline if h.entity.id in FOREIGN_FORCES}
-    named |= {COMMANDS[word] for word in content_words(title) if word in COMMANDS}
+    named |= {COMMANDS[word] for _, _, word in title if word in COMMANDS}
     if named:
-        return frozenset(named) if _armed(content_tokens(title)) else frozenset()
-    in_lead = {h.entity.id for h in mentions if not h.in_title and h.entity.id in FOREIGN_FORCES}
-    return frozenset(in_lead) if in_lead and _armed(content_tokens(lead)) else frozenset()
+        return frozenset(named) if _armed(title) else frozenset()
+    in_lead = {h.entity.id for h in lead_hits if h.entity.id in FOREIGN_FORCES}
+    return frozenset(in_lead) if in_lead and _armed(lead) else frozenset()
 
 
-def _armed(words: list[tuple[int, int, str]]) -> list[int]:
-    """Where ``words`` (content_tokens) name an armed act; not a chemical attack («الهجوم الكيماوي»,
+def _armed(words: Said) -> list[int]:
+    """Where ``words`` name an armed act; not a chemical attack («الهجوم الكيماوي»,
     #هجوم_كيمياوي): the states that answer one are named beside it."""
     said = [i for i, (_, _, word) in enumerate(words) if word]
     return [i for i, after in zip(said, said[1:] + [None])
@@ -216,13 +224,12 @@ def _armed(words: list[tuple[int, int, str]]) -> list[int]:
             and (after is None or CONCEPT.get(words[after][2]) != "chemical")]
 
 
-def _striking(text: str, hits: list[Hit]) -> frozenset[str]:
-    """The forces of ``hits`` that ``text`` tells striking: a force strikes where it stands beside an
+def _striking(text: str, words: Said, hits: list[Hit]) -> frozenset[str]:
+    """The forces of ``hits`` that ``text`` (cut into ``words``) tells striking: a force strikes where it stands beside an
     armed act in one clause («إسرائيل تقصف», «غارات إسرائيلية», «شنت الولايات المتحدة وبريطانيا وفرنسا
     ضربات»), not where it is only named near one («هجوم دوما.. واشنطن تطلب تصويتاً»), backs another
     («المدعومة من الولايات المتحدة»), is the target («هجوم على قاعدة للتحالف») or another state stands
     between («إسرائيل تتهم إيران بقصف الجولان»). Read from the headline, else the lead."""
-    words = content_tokens(text)
 
     def span(start: int, end: int) -> tuple[int, int] | None:
         inside = [i for i, (s, e, _) in enumerate(words) if s < end and e > start]
@@ -254,13 +261,13 @@ def _striking(text: str, hits: list[Hit]) -> frozenset[str]:
     return frozenset(found)
 
 
-def _aside(text: str, words: list[tuple[int, int, str]], first: int) -> bool:
+def _aside(text: str, words: Said, first: int) -> bool:
     """The force is named as another's backer or seat (ASIDES), not as one acting."""
     before = normalize(text[words[max(0, first - 2)][0] : words[first][0]])
     return any(word in before for word in ASIDES)
 
 
-def _beside(text: str, words: list[tuple[int, int, str]], first: int, last: int, act: int) -> bool:
+def _beside(text: str, words: Said, first: int, last: int, act: int) -> bool:
     """An armed act within AGENT_WORDS words of a force's name (words ``first``..``last``), in
     one clause, the force not named as its target («هجوم على قاعدة للتحالف»)."""
     if act < first:

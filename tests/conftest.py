@@ -104,12 +104,14 @@ def first_messages(story_id: str, texts: dict[str, str], at: float = 0.0) -> lis
 
 
 @functools.cache
-def _dev_days() -> dict[str, dict]:
+def real_days() -> dict[str, dict]:
+    """Every article of the dev days (2018, then 2013, in file order) by id: the files are read once
+    for every test that needs them."""
     from service.labelled import read_rows
 
     return {r["id"]: r for name in ("days_dev.jsonl", "days2013_dev.jsonl.gz") for r in read_rows(FIXTURES / "real" / name)}
 
 
 def real_article(article_id: str) -> dict:
-    """A real article of the dev days (2018 and 2013), the files read once for every test that needs one."""
-    return _dev_days()[article_id]
+    """A real article of the dev days (2018 and 2013)."""
+    return real_days()[article_id]

@@ -21,9 +21,8 @@ from classifiers.index import StoryIndex
 from classifiers.topics import classify
 from devtools.evaluate_grouping import cluster, grade
 from service.backtest import article_of
-from service.labelled import read_rows
 from service.runtime import load_runtime
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, real_days
 
 AFP = ("عقد مجلس الأمن الدولي جلسة طارئة مساء الجمعة لبحث التصعيد العسكري في إدلب شمال غرب سوريا. "
        "وقالت وكيلة الأمين العام للشؤون السياسية روزماري ديكارلو إن الهجوم يشكل تهديدا خطيرا للمدنيين. "
@@ -80,7 +79,7 @@ def test_what_names_an_event_vetoes_look_alikes():
     assert not places_conflict(frozenset({"damascus/ghouta"}), frozenset({"damascus/ghouta/ghouta_towns:دوما"}))
 
 
-DAYS = [json.loads(line) for line in (FIXTURES / "real" / "days_dev.jsonl").read_text("utf-8").splitlines()]
+DAYS = [r for r in real_days().values() if r["published"].startswith("2018")]
 
 
 def real(start, at=0.0):
@@ -89,7 +88,7 @@ def real(start, at=0.0):
     return fp(row["text"], row["title"], at)
 
 
-DAYS_2013 = read_rows(FIXTURES / "real" / "days2013_dev.jsonl.gz")
+DAYS_2013 = [r for r in real_days().values() if r["published"].startswith("2013")]
 
 
 def real2013(start):

@@ -11,12 +11,9 @@ from classifiers.topics import classify
 from devtools.evaluate_days import grade_channel, situations_of
 from service.backtest import article_of, replay, with_channels
 from service.runtime import load_runtime
-from tests.conftest import FIXTURES, ROOT, real_article
-from tests.test_grouping import DAYS_2013
+from tests.conftest import FIXTURES, ROOT, real_article, real_days
 
 CLASSIFIER = load_runtime(ROOT / "config.toml").classifier
-DAYS = {json.loads(line)["id"]: json.loads(line)
-        for line in (FIXTURES / "real" / "days_dev.jsonl").read_text("utf-8").splitlines()}
 DOUMA_VOTE = "pool-SK-middleEast-890-20180410"  # «هجوم دوما.. واشنطن تطلب تصويتا الثلاثاء وموسكو تعارض»
 MAY_ON_DOUMA = "pool-AL-internationalNews-868-20180410"  # «ماي: هجوم دوما همجي وسأتحدث مع ترمب بشأنه»
 T4_TOLL = "pool-SK-middleEast-892-20180410"  # «ارتفاع عدد القتلى الإيرانيين بالغارة الإسرائيلية على سوريا»
@@ -27,8 +24,13 @@ def fingerprint(title, text, at=0.0):
 
 
 def real(article_id, at=0.0):
-    row = DAYS[article_id]
+    row = real_article(article_id)
     return fingerprint(row["title"], row["text"], at), reach(row["title"], row["text"])
+
+
+def at_its_time(article_id):
+    """A real dev article read at its own publication time."""
+    return real(article_id, article_of(real_article(article_id)).published.timestamp())
 
 
 def test_an_incident_is_violence_that_happened_not_words_about_it():
@@ -132,7 +134,7 @@ def test_the_index_reaches_the_same_situations_after_stories_move_grow_and_go():
     afresh from the same stories does."""
     import random
 
-    rows = [r for r in DAYS.values() if r["published"].startswith("2018-04-10")][:60]
+    rows = [r for r in real_days().values() if r["published"].startswith("2018-04-10")][:60]
     prints = [(fingerprint(r["title"], r["text"], 3600.0 * n / 10), reach(r["title"], r["text"]))
               for n, r in enumerate(rows)]
     chance = random.Random(3)
@@ -164,13 +166,6 @@ def test_the_index_reaches_the_same_situations_after_stories_move_grow_and_go():
 def test_the_councils_acts_on_two_countries_files_are_two_situations():
     """Real reports of 6 March 2013 (days2013_dev): the North Korea sanctions all day, then a
     mission in Congo, which shares the Council's words but not its country."""
-    rows = {r["id"]: r for r in DAYS_2013}
-
-    def at_its_time(article_id):
-        row = rows[article_id]
-        return fingerprint(row["title"], row["text"], article_of(row).published.timestamp()), reach(row["title"],
-                                                                                                    row["text"])
-
     korea = [at_its_time(i)[0] for i in ("eg13-1aa4c60fdc7a", "eg13-03c39ad7700c", "eg13-d376a12bfa45",
                                           "eg13-42b20202a641")]
     congo, words = at_its_time("eg13-a626ac582e1d")
@@ -198,11 +193,7 @@ def test_one_outside_forces_strike_told_in_two_wordings_is_one_story():
     """Real dev reports of Israel's strike at al-Kiswah: «سوريا تزعم إسقاط "صاروخين إسرائيليين"» (CNN)
     and «فيديو يظهر قوة ضربة إسرائيل قرب دمشق» (Sky News): one strike, whatever the wording; the
     strike on the Golan that night is another situation."""
-    def report(article_id: str):
-        row = real_article(article_id)
-        return fingerprint(row["title"], row["text"], article_of(row).published.timestamp())
-
-    cnn, sky = report("pool-CN-middleEast-851-20180509"), report("pool-SK-middleEast-1535-20180509")
+    (cnn, _), (sky, _) = at_its_time("pool-CN-middleEast-851-20180509"), at_its_time("pool-SK-middleEast-1535-20180509")
     assert cnn.strikers == sky.strikers == {"israel"} and cnn.incident and sky.incident
     assert likeness(cnn, sky) < SAME_STORY and same_strike(cnn, sky)  # the strike, not the words, makes them one
     index = StoryIndex()
