@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import re
 
-from classifiers.normalize import content_words, normalize
+from classifiers.normalize import content_tokens, content_words, normalize
 
 _CONCEPTS = {
     "bombing": "انفجار انفجارات تفجير تفجيرات مفخخة مفخخ ملغومة ملغوم انتحاري انتحارية عبوة ناسفة",
     "air": "غارة غارات غارتين طيران مقاتلات طائرات حربية جوية جوي",
     "strike": "ضربة ضربات ضربتين ضرب يضرب تضرب صاروخية صواريخ صاروخ صاروخين كروز عدوان هجوم هجمات",
     "shelling": "قصف يقصف تقصف قصفت قذائف قذيفة قذيفتين هاون مدفعي مدفعية براميل",
-    "clashes": "اشتباكات اشتباك معارك معركة مواجهات",
+    "clashes": "اشتباكات اشتباك معارك معركة مواجهات كمين",
     "capture": "يسيطر تسيطر سيطرة يستولي يستولون استولى تحرير يحرر استعادة يستعيد سقوط سقطت يأسر يأسرون",
     "chemical": "كيماوي كيماوية كيميائي كيميائية كيمياوي كيمياوية غاز سام الكلور",
     "casualties": "قتلى قتيل قتيلا مقتل مصرع ضحايا شهداء شهيدا شهيد جرحى جريحا إصابة حصيلة يقتل تقتل",
@@ -45,9 +45,15 @@ HAPPENED = VIOLENCE - {"chemical"}
 # Words that make violence in a headline threatened, weighed, denied or reacted to, not reported.
 _NOT_HAPPENED = frozenset(content_words(
     "تحسبا تحسباً يجب سنرد سيرد يهدد تهدد يتوعد تتوعد خيارات يدرس تدرس محتمل محتملة رد ردا الرد ينفي تنفي "
-    "يدين تدين يندد تندد يطالب تطالب يدعو تدعو تحذر يحذر حذر إدانة يتهم تتهم اتهم اتهمت اتهام "
+    "يدين تدين يندد تندد يطالب تطالب يدعو تدعو تحذر يحذر حذر حذرت هدد هددت توعد توعدت إدانة يتهم تتهم اتهم اتهمت اتهام "
     "يؤيد تؤيد أيد أيدت تأييد يرحب ترحب رحب رحبت ترحيب يشيد تشيد"))
+_AFTER = frozenset(normalize(w) for w in ("بعد", "عقب", "إثر", "غداة", "قبل"))  # «عقب الهجوم»: the act is past
 _SPEAKER = re.compile(r"^[^:]{2,40}:")  # «لافروف: ...» an actor's words
+# ...unless the one named before the colon is where a report comes from, not an actor speaking: a monitor, a
+# source, witnesses («المرصد السوري: انفجار يهز ريف حلب», «مصادر: قاذفات B1 شاركت بالضربات»).
+_SOURCES = frozenset(content_words(
+    "المرصد مرصد مصدر مصادر ناشطون ناشطين شهود مسعفون التنسيق حقوقية الدفاع "
+    "الخوذ وكالة مراسل"))
 
 
 def concepts(text: str) -> list[str]:
@@ -56,11 +62,25 @@ def concepts(text: str) -> list[str]:
 
 
 def is_incident(title: str) -> bool:
-    """The headline reports violence that happened (not a threat of it, nor someone's words about it)."""
-    words = content_words(title)
-    if _NOT_HAPPENED.intersection(words) or _SPEAKER.match(normalize(title)):
+    """The headline reports violence that happened (not a threat of it, nor someone's words about
+    it, nor what followed it: «بعد الضربات.. سوريون يحتشدون»)."""
+    words = content_tokens(title)
+    if _NOT_HAPPENED.intersection(word for _, _, word in words) or _speaking(title):
         return False
-    return any(CONCEPT.get(word) in HAPPENED for word in words)
+    after = -9  # the last «بعد»: the two words after it name what came before the news
+    for i, (start, end, word) in enumerate(words):
+        raw = normalize(title[start:end])
+        if raw in _AFTER or raw[:1] in "وف" and raw[1:] in _AFTER:
+            after = i
+        elif CONCEPT.get(word) in HAPPENED and i - after > 2:
+            return True
+    return False
+
+
+def _speaking(title: str) -> bool:
+    """The headline gives an actor's words («لافروف: ...»), not a report from a source."""
+    said = _SPEAKER.match(normalize(title))
+    return bool(said) and _SOURCES.isdisjoint(content_words(said.group(0)))
 
 
 def tells_casualties(title: str) -> bool:

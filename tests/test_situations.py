@@ -45,6 +45,33 @@ def test_an_incident_is_violence_that_happened_not_words_about_it():
     assert concepts("بالكلور") == ["chemical"]
 
 
+def test_a_report_from_a_monitor_or_a_source_is_an_incident_and_what_followed_an_attack_is_not():
+    assert is_incident("المرصد السوري: انفجار يهز جنوب ريف حلب حيث يتمركز مقاتلون مدعومون من إيران")
+    assert is_incident("مصادر: قاذفات B1 وبارجة واحدة على الأقل شاركت بضربات سوريا")
+    assert not is_incident("موسكو: 100 صاروخ لم تسقط قتيلا واحدا في سوريا")  # a state's words
+    assert is_incident("داعش يباغت قوات النظام السوري بكمين قاتل")  # an ambush is fighting
+    assert not is_incident("بعد الضربات.. سوريون يحتشدون بأكبر ميادين دمشق")  # a rally after the strikes
+    assert not is_incident("الرئاسة السورية تنشر فيديو لبشار الأسد بعد الضربات الصاروخية")
+    assert is_incident("قتلى باشتباكات في الغوطة غداة الهدنة") and is_incident("مقتل 5 بعد غارة على إدلب")
+    assert not is_incident("واشنطن حذرت الأسد 3 مرات.. هل هناك ضربة جديدة؟")  # a warning, in the past tense
+
+
+def test_an_incident_told_by_a_monitor_rings_on_a_day_of_other_fighting():
+    """Two real dev days (14 April and 11 September 2018, UTC days as the labels): the Observatory's
+    report of a blast south of Aleppo on the night of the Western strikes, and ISIS's ambush in the
+    desert on the day of the SDF's offensive on Hajin, each rings in the escalation channel. Read as
+    words about violence, each joined the day's other thread by its rare words and never rang."""
+    rows = [r for r in real_days().values() if r["published"][:10] in ("2018-04-14", "2018-09-11")]
+    runtime = load_runtime(ROOT / "config.toml")
+    bot = runtime.config.bot.model_copy(update={"timezone": "UTC"})
+    runtime = with_channels(replace(runtime, config=runtime.config.model_copy(update={"channels": (), "bot": bot})))
+    result = replay(runtime, [article_of(r) for r in rows])
+    alerted = {i for i, topics in result.topics.items() if "syria_escalation" in topics}
+    tally = grade_channel(rows, result, "@syria_escalation", "syria_escalation", alerted, situations_of(rows))
+    assert {"south-aleppo-explosion-apr14", "is-sweida-ambush-sep11"}.isdisjoint(tally.silent), tally.silent
+    assert max(tally.rings) <= 3 and tally.shown_alerted == tally.alerted
+
+
 def test_a_statement_naming_the_situations_anchors_joins_it_and_another_incident_does_not():
     vote, _ = real(DOUMA_VOTE)
     may, may_words = real(MAY_ON_DOUMA, 3600)
