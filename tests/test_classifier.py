@@ -274,3 +274,14 @@ def test_classify_output_does_not_depend_on_the_hash_seed(tmp_path):
     outputs = {run_bot("classify", env=bot_env(tmp_path, PYTHONHASHSEED=str(seed)), stdin="\n".join(lines)).stdout
                for seed in (1, 2, 3)}
     assert len(outputs) == 1 and len(next(iter(outputs)).splitlines()) == len(lines)
+
+
+def test_a_syria_story_telling_of_an_urgent_council_meeting_called_is_a_council_story(shipped):
+    """A real roundup of 14 April 2018 (dev): the allies' reactions to the Western strikes, one of whose
+    sentences says Russia called an urgent Council meeting. One body sentence naming the Council with
+    an event is not enough on its own (background lines read so too); a session called at once is."""
+    row = real_article("pool-FR-internationalNews-730-20180414")
+    assert row["labels"]["security_council"]
+    reading = classify(shipped, row["title"], row["text"], "ar")
+    assert "security_council" in reading.alert_topics
+    assert any(e.rule == "council ~ urgent" for e in reading.topics["security_council"].evidence)
