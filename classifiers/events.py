@@ -48,6 +48,7 @@ _NOT_HAPPENED = frozenset(content_words(
     "يدين تدين يندد تندد يطالب تطالب يدعو تدعو تحذر يحذر حذر حذرت هدد هددت توعد توعدت إدانة يتهم تتهم اتهم اتهمت اتهام "
     "يؤيد تؤيد أيد أيدت تأييد يرحب ترحب رحب رحبت ترحيب يشيد تشيد"))
 _AFTER = frozenset(normalize(w) for w in ("بعد", "عقب", "إثر", "غداة", "قبل"))  # «عقب الهجوم»: the act is past
+_ASKED = re.compile(r"[^\W\d_][\"'»”)]*\s*\?")  # a «?» after a word, not a sign lost in decoding («98?»)
 _SPEAKER = re.compile(r"^[^:]{2,40}:")  # «لافروف: ...» an actor's words
 # ...unless the one named before the colon is where a report comes from, not an actor speaking: a monitor, a
 # source, witnesses («المرصد السوري: انفجار يهز ريف حلب», «مصادر: قاذفات B1 شاركت بالضربات»).
@@ -81,6 +82,11 @@ def _speaking(title: str) -> bool:
     """The headline gives an actor's words («لافروف: ...»), not a report from a source."""
     said = _SPEAKER.match(normalize(title))
     return bool(said) and _SOURCES.isdisjoint(content_words(said.group(0)))
+
+
+def asks(title: str) -> bool:
+    """The headline asks a question («؟», or «?» after a word): it reports no event of its own."""
+    return "؟" in title or _ASKED.search(title) is not None
 
 
 def tells_casualties(title: str) -> bool:

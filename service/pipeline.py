@@ -24,6 +24,7 @@ from alerts.digest import period_start, render_digest
 from alerts.message import TELEGRAM_LIMIT, render, render_thread, visible_length
 from alerts.summary import summarize
 from alerts.threads import RingPolicy, place, rings
+from classifiers.events import asks
 from classifiers.grouping import WINDOW_HOURS, Fingerprint, article_fingerprint, story_fingerprint, story_members
 from classifiers.index import StoryIndex
 from classifiers.language import detect_language
@@ -236,7 +237,7 @@ def _alert_on(services: Services, feed_url: str, article: Article, classificatio
         report = article_fingerprint(article.title, article.text, classification, at)
         story, is_update, link = _story_for(services, index, article, report, classification, topics, seen_at, at)
         if not is_update and link is None:  # a situation of its own: only on a clear reading
-            opening = _opening_topics(runtime, classification, story.topics, report.incident)
+            opening = _opening_topics(runtime, classification, story.topics, report.incident, asks(article.title))
             if not opening:
                 store.mark_seen(feed_url, entry.entry_id, entry.url)
                 event(log, "alert_held", feed=article.source, topics=",".join(topics), title=article.title[:80],
@@ -267,11 +268,14 @@ def _alert_on(services: Services, feed_url: str, article: Article, classificatio
 
 
 def _opening_topics(runtime: Runtime, classification: Classification, topics: tuple[str, ...],
-                   incident: bool) -> tuple[str, ...]:
+                   incident: bool, question: bool) -> tuple[str, ...]:
     """The topics a story reads clearly enough to open a situation of its own: [alerts] open_margin
     points above the threshold. A report of violence that happened («انفجار كبير في وسط دمشق»: no
     column or passing mention reads so) that no topic reads that clearly opens on the topics it
-    reaches. Joining a situation needs the threshold alone."""
+    reaches; a headline that asks («من هم المرتزقة الروس الغامضون في سوريا؟», «هل هناك ضربة
+    جديدة؟»: an explainer, a guess, a column) opens none. Joining a situation needs the threshold alone."""
+    if question and not incident:
+        return ()
     margin = runtime.config.alerts.open_margin
     clear = tuple(t for t in topics if classification.topics[t].score - classification.topics[t].threshold >= margin)
     return clear or (topics if incident else ())

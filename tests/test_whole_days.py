@@ -142,6 +142,28 @@ def test_a_story_that_only_just_reaches_the_threshold_joins_a_situation_but_open
     assert [json.loads(line)["ids"] for line in shown.stdout.splitlines()[:-1]] == [["alone"]]
 
 
+def test_a_headline_that_asks_joins_a_situation_but_opens_none(tmp_path):
+    """An explainer, a guess or a column's question («ماذا يجري في ريف إدلب؟») does not ring a new
+    thread, however clearly its text reads on the topic; it is shown in the thread it belongs to."""
+    config = tmp_path / "c.toml"
+    config.write_text(CHANNELS, encoding="utf-8")
+    text = "قصفت طائرات حربية بلدات في ريف إدلب اليوم الاثنين وقتل خمسة مدنيين بحسب الدفاع المدني السوري."
+    question = {"id": "question", "title": "ماذا يجري في ريف إدلب؟", "text": text, "source": "B",
+                "url": "http://b/1", "published": "2026-01-05T11:00:00+00:00"}
+    report = {"id": "report", "title": "قصف جوي على ريف إدلب ومقتل مدنيين", "text": text, "source": "A",
+              "url": "http://a/1", "published": "2026-01-05T10:00:00+00:00"}
+    day = tmp_path / "day.jsonl"
+
+    def shown(*lines):
+        day.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
+        result = run_bot("backtest", str(day), "--config", str(config), "--json", env=bot_env(tmp_path))
+        actions = [json.loads(line) for line in result.stdout.splitlines()[:-1]]
+        return {i for a in actions for i in a["ids"]}, sum(a["notify"] for a in actions)
+
+    assert shown(question) == (set(), 0)
+    assert shown(report, question) == ({"report", "question"}, 1)
+
+
 def test_explain_shows_a_columns_byline_counting_against_the_topic(tmp_path):
     column = tmp_path / "column.txt"
     column.write_text("أحمد علي يكتب: سوريا والغارات التي لا تنتهي\nبقلم أحمد علي. إن الغارات على إدلب تقتل الأبرياء "
