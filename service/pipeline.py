@@ -237,11 +237,13 @@ def _alert_on(services: Services, feed_url: str, article: Article, classificatio
         report = article_fingerprint(article.title, article.text, classification, at)
         story, is_update, link = _story_for(services, index, article, report, classification, topics, seen_at, at)
         if not is_update and link is None:  # a situation of its own: only on a clear reading
-            opening = _opening_topics(runtime, classification, story.topics, report.incident, asks(article.title))
+            question = asks(article.title) and not report.incident
+            opening = _opening_topics(runtime, classification, story.topics, report.incident, question)
             if not opening:
                 store.mark_seen(feed_url, entry.entry_id, entry.url)
+                why = "a headline that asks" if question else "close to the threshold"
                 event(log, "alert_held", feed=article.source, topics=",".join(topics), title=article.title[:80],
-                      note="close to the threshold, and no situation of the day to join")
+                      note=f"{why}, and no situation of the day to join")
                 return None
             story = replace(story, topics=opening)
         recipients, digests = _recipients(services, story.topics)
@@ -272,9 +274,10 @@ def _opening_topics(runtime: Runtime, classification: Classification, topics: tu
     """The topics a story reads clearly enough to open a situation of its own: [alerts] open_margin
     points above the threshold. A report of violence that happened («انفجار كبير في وسط دمشق»: no
     column or passing mention reads so) that no topic reads that clearly opens on the topics it
-    reaches; a headline that asks («من هم المرتزقة الروس الغامضون في سوريا؟», «هل هناك ضربة
-    جديدة؟»: an explainer, a guess, a column) opens none. Joining a situation needs the threshold alone."""
-    if question and not incident:
+    reaches; a headline that asks (``question``, and no such report: «من هم المرتزقة الروس الغامضون
+    في سوريا؟», «هل هناك ضربة جديدة؟», an explainer, a guess, a column) opens none. Joining a
+    situation needs the threshold alone."""
+    if question:
         return ()
     margin = runtime.config.alerts.open_margin
     clear = tuple(t for t in topics if classification.topics[t].score - classification.topics[t].threshold >= margin)

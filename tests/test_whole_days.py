@@ -154,14 +154,17 @@ def test_a_headline_that_asks_joins_a_situation_but_opens_none(tmp_path):
               "url": "http://a/1", "published": "2026-01-05T10:00:00+00:00"}
     day = tmp_path / "day.jsonl"
 
-    def shown(*lines):
+    def replay(*lines):
+        """(the ids shown, the notifications, the log) of a backtest of these lines."""
         day.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
-        result = run_bot("backtest", str(day), "--config", str(config), "--json", env=bot_env(tmp_path))
+        result = run_bot("backtest", str(day), "--config", str(config), "--json",
+                         env=bot_env(tmp_path, LOG_LEVEL="INFO"))
         actions = [json.loads(line) for line in result.stdout.splitlines()[:-1]]
-        return {i for a in actions for i in a["ids"]}, sum(a["notify"] for a in actions)
+        return {i for a in actions for i in a["ids"]}, sum(a["notify"] for a in actions), result.stderr
 
-    assert shown(question) == (set(), 0)
-    assert shown(report, question) == ({"report", "question"}, 1)
+    ids, rang, log = replay(question)
+    assert (ids, rang) == (set(), 0) and "a headline that asks, and no situation of the day to join" in log
+    assert replay(report, question)[:2] == ({"report", "question"}, 1)
 
 
 def test_explain_shows_a_columns_byline_counting_against_the_topic(tmp_path):
