@@ -274,9 +274,9 @@ def _opening_topics(runtime: Runtime, classification: Classification, topics: tu
     """The topics a story reads clearly enough to open a situation of its own: [alerts] open_margin
     points above the threshold. A report of violence that happened («انفجار كبير في وسط دمشق»: no
     column or passing mention reads so) that no topic reads that clearly opens on the topics it
-    reaches; a headline that asks (``question``, and no such report: «من هم المرتزقة الروس الغامضون
-    في سوريا؟», «هل هناك ضربة جديدة؟», an explainer, a guess, a column) opens none. Joining a
-    situation needs the threshold alone."""
+    reaches. A headline that asks and reports no violence (``question``: «من هم المرتزقة الروس
+    الغامضون في سوريا؟», an explainer, a guess, a column) opens none. Joining a situation needs
+    the threshold alone."""
     if question:
         return ()
     margin = runtime.config.alerts.open_margin
