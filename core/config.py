@@ -221,6 +221,8 @@ class TopicConfig(Frozen):
     lead: int = Field(2, ge=1, le=10, description="sentences after the headline that form the lead")
     tail: int = Field(2, ge=0, le=10, description="last sentences read as the story's closing lines")
     near: int = Field(8, ge=1, le=60, description="words allowed between cues joined by ~")
+    open_margin: float | None = Field(None, ge=0, description="points above the threshold a story needs to open "
+                                                              "a situation on this topic; default [alerts] open_margin")
     exclude: tuple[Pattern, ...] = ()
     cues: dict[str, tuple[Pattern, ...]] = Field(min_length=1)
     evidence: dict[str, Points] = Field(min_length=1)

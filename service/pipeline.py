@@ -271,16 +271,21 @@ def _alert_on(services: Services, feed_url: str, article: Article, classificatio
 
 def _opening_topics(runtime: Runtime, classification: Classification, topics: tuple[str, ...],
                    incident: bool, question: bool) -> tuple[str, ...]:
-    """The topics a story reads clearly enough to open a situation of its own: [alerts] open_margin
-    points above the threshold. A report of violence that happened («انفجار كبير في وسط دمشق»: no
+    """The topics a story reads clearly enough to open a situation of its own: open_margin points
+    above the threshold (the topic's own, else [alerts]). A report of violence that happened («انفجار كبير في وسط دمشق»: no
     column or passing mention reads so) that no topic reads that clearly opens on the topics it
     reaches. A headline that asks and reports no violence (``question``: «من هم المرتزقة الروس
     الغامضون في سوريا؟», an explainer, a guess, a column) opens none. Joining a situation needs
     the threshold alone."""
     if question:
         return ()
-    margin = runtime.config.alerts.open_margin
-    clear = tuple(t for t in topics if classification.topics[t].score - classification.topics[t].threshold >= margin)
+    config = runtime.config
+
+    def margin(topic: str) -> float:
+        own = config.topics[topic].open_margin
+        return config.alerts.open_margin if own is None else own
+
+    clear = tuple(t for t in topics if classification.topics[t].score - classification.topics[t].threshold >= margin(t))
     return clear or (topics if incident else ())
 
 

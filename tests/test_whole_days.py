@@ -13,7 +13,7 @@ from core.models import FeedEntry
 from fetchers.feeds import parse_feed
 from service.pipeline import is_commentary
 from service.runtime import load_runtime
-from tests.conftest import FIXTURES, bot_env, real_article, run_bot
+from tests.conftest import FIXTURES, ROOT, bot_env, real_article, run_bot
 from tests.test_backtest import CHANNELS
 
 GAZETTEER, PROBLEMS = parse_gazetteer({"ambiguous": ["القصير"], "entity": [
@@ -140,6 +140,27 @@ def test_a_story_that_only_just_reaches_the_threshold_joins_a_situation_but_open
     # a report of violence that happened opens its situation on the threshold alone
     shown = replay("قصف جوي على ريف إدلب ومقتل مدنيين")
     assert [json.loads(line)["ids"] for line in shown.stdout.splitlines()[:-1]] == [["alone"]]
+
+
+def test_a_topic_may_ask_its_own_margin_to_open_a_situation(tmp_path):
+    """[topics.<name>] open_margin overrides [alerts] open_margin, either way."""
+    shipped = (ROOT / "config.toml").read_text(encoding="utf-8")
+    topics = shipped[shipped.index("[topics.security_council]"):shipped.index("[[channels]]")]
+    line = {"id": "alone", "title": "قوات النظام تحاصر بلدات في ريف إدلب", "source": "A", "url": "http://a/1",
+            "text": "حاصرت قوات النظام السوري بلدات في ريف إدلب اليوم بعد قصف جوي وقتل خمسة مدنيين في غارات.",
+            "published": "2026-01-05T10:00:00+00:00"}
+    day = tmp_path / "day.jsonl"
+    day.write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
+    config = tmp_path / "c.toml"
+
+    def shown(alerts: float, own: float) -> bool:
+        own_line = f"open_margin = {own}\n"
+        text = topics.replace("[topics.syria_escalation]\n", "[topics.syria_escalation]\n" + own_line, 1)
+        config.write_text(f"[alerts]\nopen_margin = {alerts}\n\n{text}\n{CHANNELS}", encoding="utf-8")
+        result = run_bot("backtest", str(day), "--config", str(config), "--json", env=bot_env(tmp_path))
+        return bool(result.stdout.splitlines()[:-1])
+
+    assert not shown(alerts=0, own=50) and shown(alerts=50, own=0)
 
 
 def test_a_headline_that_asks_joins_a_situation_but_opens_none(tmp_path):
