@@ -272,11 +272,11 @@ def _alert_on(services: Services, feed_url: str, article: Article, classificatio
 def _opening_topics(runtime: Runtime, classification: Classification, topics: tuple[str, ...],
                    incident: bool, question: bool) -> tuple[str, ...]:
     """The topics a story reads clearly enough to open a situation of its own: open_margin points
-    above the threshold (the topic's own, else [alerts]). A report of violence that happened («انفجار كبير في وسط دمشق»: no
-    column or passing mention reads so) that no topic reads that clearly opens on the topics it
-    reaches. A headline that asks and reports no violence (``question``: «من هم المرتزقة الروس
-    الغامضون في سوريا؟», an explainer, a guess, a column) opens none. Joining a situation needs
-    the threshold alone."""
+    above the threshold (the topic's own, else [alerts]). A report of violence that happened
+    («انفجار كبير في وسط دمشق»: no column or passing mention reads so) that no topic reads that
+    clearly opens on the topics it reaches. A headline that asks and reports no violence
+    (``question``: «من هم المرتزقة الروس الغامضون في سوريا؟», an explainer, a guess, a column)
+    opens none. Joining a situation needs the threshold alone."""
     if question:
         return ()
     config = runtime.config
