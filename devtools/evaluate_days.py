@@ -1,7 +1,7 @@
 """Whole labelled days replayed through the worker, graded as a subscriber lives them.
 
     python -m devtools.evaluate_days tests/fixtures/real/days_holdout.jsonl [more files] [--config PATH] \
-        [--outlets] [--errors]
+        [--outlets] [--errors] [--links]
 
 Every article of every file goes through `bot.py backtest`'s replay (the worker's own
 logic on the articles' clock), to one channel per topic. Each channel is then graded,
@@ -15,7 +15,10 @@ situation label is a situation of its own):
   carries it), how many appear in a message or an edit of the channel (it must be all);
 - messages on topic: the messages whose leading article is labelled on the topic;
   relevant articles shown: the articles labelled on the topic that the channel shows;
-- stories: pairwise precision and recall of the replay's stories against `story`.
+- stories: pairwise precision and recall of the replay's stories against `story`;
+- with --links, how each new story joined a situation (same strike, same event, same place,
+  threat carried out, anchors) and how often that put it with the situation's first story's
+  labelled situation: which of the linker's readings are right on these days.
 
 Then per year, per outlet (with --outlets; an outlet's messages are those its articles
 lead, its relevant articles its own), and over all days.
@@ -24,8 +27,10 @@ lead, its relevant articles its own), and over all days.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from itertools import combinations
 from pathlib import Path
@@ -140,6 +145,53 @@ def print_errors(topic: str, rows: list[dict], result: Replay, tally: Tally, sit
             print(f"      in {result.stories[i][1]}: {by_id[i]['title'][:70]}")
 
 
+@contextmanager
+def joins_logged():
+    """The situation links the worker logs while replaying (``alert_queued`` with ``joined``), as
+    (story, reason) pairs."""
+    links: list[tuple[str, str]] = []
+
+    class Links(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            fields = getattr(record, "fields", {})
+            if getattr(record, "event_name", "") == "alert_queued" and "joined" in fields:
+                links.append((str(fields["story"]), str(fields["joined"]).rsplit(" ", 1)[0]))
+
+    logger, handler = logging.getLogger("pipeline"), Links()
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield links
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+def print_links(links: list[tuple[str, str]], rows: list[dict], result: Replay, situation: dict[str, str],
+                errors: bool) -> None:
+    """Per link reason: stories put with their labelled situation (the situation's first story's), and not."""
+    by_id = {r["id"]: r for r in rows}
+    first: dict[str, str] = {}  # a story's or a situation's first article
+    for article in sorted(result.stories, key=lambda i: (by_id[i]["published"], i)):
+        story, thread = result.stories[article]
+        first.setdefault(story, article)
+        first.setdefault("@" + thread, article)
+    tally: dict[str, Counter] = defaultdict(Counter)
+    for story, reason in links:
+        article = first.get(story)
+        if article is None:
+            continue
+        lead = first["@" + result.stories[article][1]]
+        right = situation[article] == situation[lead]
+        tally[reason][right] += 1
+        if errors and not right:
+            print(f"  wrong {reason}: {by_id[article]['title'][:60]} [{situation[article]}] -> "
+                  f"{by_id[lead]['title'][:50]} [{situation[lead]}]")
+    for reason in sorted(tally):
+        print(f"  links by {reason}: {tally[reason][True]} with their situation, {tally[reason][False]} not")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("files", nargs="+", type=Path)
@@ -149,12 +201,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--errors", action="store_true",
                         help="list the situations shown that never rang, messages off topic, relevant articles missed")
     parser.add_argument("--outlets", action="store_true", help="the figures per outlet too")
+    parser.add_argument("--links", action="store_true",
+                        help="how new stories joined situations, and how often with their labelled situation")
     args = parser.parse_args(argv)
     runtime = load_runtime(args.config)  # replayed to one channel per topic, @<topic>
     bot = runtime.config.bot.model_copy(update={"timezone": args.timezone})
     runtime = with_channels(replace(runtime, config=runtime.config.model_copy(update={"channels": (), "bot": bot})))
     rows = [r for path in args.files for r in read_rows(path)]
-    result = replay(runtime, [article_of(r) for r in rows])
+    with joins_logged() as links:
+        result = replay(runtime, [article_of(r) for r in rows])
     topics = list(runtime.config.topics)
     alerted = defaultdict(set)  # what the worker alerted on: the articles its stories carry, by topic
     for article, story_topics in result.topics.items():
@@ -181,6 +236,8 @@ def main(argv: list[str] | None = None) -> int:
     totals = print_grades("all days", rows)
     for topic in topics if args.errors else ():
         print_errors(topic, rows, result, totals[topic], situation)
+    if args.links:
+        print_links(links, rows, result, situation, args.errors)
     found = [story_pairs([r for r in rows if day_of(r) == day], result) for day in {day_of(r) for r in rows}]
     tp, found_pairs, labelled = (sum(column) for column in zip(*found))
     print(f"  stories, pairwise on alerted articles: precision {tp / found_pairs if found_pairs else 1:.3f} "

@@ -1,6 +1,7 @@
 """Situations: which stories a desk follows as one thread, read on real articles."""
 
 import json
+import re
 from dataclasses import replace
 
 from classifiers.events import concepts, is_incident, tells_casualties
@@ -8,7 +9,7 @@ from classifiers.grouping import SAME_STORY, article_fingerprint, likeness, same
 from classifiers.index import StoryIndex
 from classifiers.situations import development, reach, reports, situation_link
 from classifiers.topics import classify
-from devtools.evaluate_days import grade_channel, situations_of
+from devtools.evaluate_days import grade_channel, main as evaluate_days, situations_of
 from service.backtest import article_of, replay, with_channels
 from service.runtime import load_runtime
 from tests.conftest import FIXTURES, ROOT, real_article, real_days
@@ -261,3 +262,13 @@ def test_a_written_day_of_western_strikes_rings_once_a_situation_and_gathers_the
         assert tally.shown_alerted == tally.alerted
     strike = {result.stories[r["id"]][0] for r in rows if r["story"] == "strike"}
     assert len(strike) <= 2, strike  # «ضربة ثلاثية», «انفجارات تهز دمشق», «صواريخ توماهوك تدمر»...: one strike
+
+
+def test_evaluate_days_tells_how_each_story_joined_its_situation(capsys):
+    """--links: per reading of the linker, how many new stories it put with their labelled situation
+    (the written Western-strike day: the strike's reports in other words join as the same strike)."""
+    evaluate_days([str(FIXTURES / "grouping" / "strike_day.jsonl"), "--links"])
+    lines = {line.split(":")[0].strip(): line for line in capsys.readouterr().out.splitlines() if "links by" in line}
+    assert "links by same strike" in lines, lines
+    right, wrong = (int(n) for n in re.findall(r"(\d+) with their situation, (\d+) not", lines["links by same strike"])[0])
+    assert right >= 1 and wrong == 0
