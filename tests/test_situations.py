@@ -9,7 +9,8 @@ from classifiers.grouping import SAME_STORY, article_fingerprint, likeness, same
 from classifiers.index import StoryIndex
 from classifiers.situations import development, reach, reports, situation_link
 from classifiers.topics import classify
-from devtools.evaluate_days import grade_channel, main as evaluate_days, situations_of
+from devtools.evaluate_days import grade_channel, situations_of
+from devtools.evaluate_days import main as evaluate_days
 from service.backtest import article_of, replay, with_channels
 from service.runtime import load_runtime
 from tests.conftest import FIXTURES, ROOT, real_article, real_days
