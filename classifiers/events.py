@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from classifiers.normalize import content_tokens, content_words, normalize
+from classifiers.normalize import clitic_forms, content_tokens, content_words, normalize
 
 _CONCEPTS = {
     "bombing": "انفجار انفجارات تفجير تفجيرات مفخخة مفخخ ملغومة ملغوم انتحاري انتحارية عبوة ناسفة",
@@ -70,8 +70,7 @@ def is_incident(title: str) -> bool:
         return False
     after = -9  # the last «بعد»: the two words after it name what came before the news
     for i, (start, end, word) in enumerate(words):
-        raw = normalize(title[start:end])
-        if raw in _AFTER or raw[:1] in "وف" and raw[1:] in _AFTER:
+        if not _AFTER.isdisjoint(clitic_forms(normalize(title[start:end]))):  # «بعد», «وبعد»
             after = i
         elif CONCEPT.get(word) in HAPPENED and i - after > 2:
             return True

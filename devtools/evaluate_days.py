@@ -31,11 +31,11 @@ import logging
 import sys
 from collections import Counter, defaultdict
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
 
-from service.backtest import Replay, article_of, replay, with_channels
+from service.backtest import Replay, article_of, per_topic, replay
 from service.labelled import day_of, read_rows
 from service.runtime import load_runtime
 
@@ -204,9 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--links", action="store_true",
                         help="how new stories joined situations, and how often with their labelled situation")
     args = parser.parse_args(argv)
-    runtime = load_runtime(args.config)  # replayed to one channel per topic, @<topic>
-    bot = runtime.config.bot.model_copy(update={"timezone": args.timezone})
-    runtime = with_channels(replace(runtime, config=runtime.config.model_copy(update={"channels": (), "bot": bot})))
+    runtime = per_topic(load_runtime(args.config), args.timezone)  # one channel per topic, @<topic>
     rows = [r for path in args.files for r in read_rows(path)]
     with joins_logged() as links:
         result = replay(runtime, [article_of(r) for r in rows])

@@ -141,6 +141,15 @@ def with_channels(runtime: Runtime) -> Runtime:
     return replace(runtime, config=runtime.config.model_copy(update={"channels": channels}))
 
 
+def per_topic(runtime: Runtime, timezone: str | None = None) -> Runtime:
+    """The runtime replayed to one channel per topic, its own channels left out; ``timezone``: the
+    desk's day, where situations end, when not the config's (labelled days are UTC dates)."""
+    update: dict = {"channels": ()}
+    if timezone:
+        update["bot"] = runtime.config.bot.model_copy(update={"timezone": timezone})
+    return with_channels(replace(runtime, config=runtime.config.model_copy(update=update)))
+
+
 @dataclass(frozen=True, slots=True)
 class Replay:
     actions: list[Action]  # every call the channels received, in time order

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 from devtools.fake_telegram import FakeTelegram
 from devtools.feed_server import FeedServer, article_page, reply, rss
-from tests.conftest import FIXTURES, TOKEN, bot_env, run_bot
+from tests.conftest import TOKEN, bot_env, real_days, run_bot
 
 CHANNELS = ('[[channels]]\nchat_id = "@security_council"\ntopics = ["security_council"]\n\n'
             '[[channels]]\nchat_id = "@syria_escalation"\ntopics = ["syria_escalation"]\n')
@@ -17,8 +17,7 @@ CHANNELS = ('[[channels]]\nchat_id = "@security_council"\ntopics = ["security_co
 
 def douma_day(count: int = 24) -> list[dict]:
     """The first alerting hours of 10 April 2018 (the response to Douma), and the day's look-alikes."""
-    rows = [json.loads(line) for line in (FIXTURES / "real" / "days_dev.jsonl").read_text("utf-8").splitlines()]
-    day = [r for r in rows if r["published"].startswith("2018-04-10") and r.get("story")]
+    day = [r for r in real_days().values() if r["published"].startswith("2018-04-10") and r.get("story")]
     return sorted(day, key=lambda r: r["published"])[:count]
 
 

@@ -13,7 +13,7 @@ import pytest
 from service.feedback import alerts_ar, desk_report, labelled_rows
 from store import Mark, Store
 from store.copy import copy_store
-from tests.conftest import ROOT, SITE_FEEDS, TOKEN, bot_env, run_bot, write_config
+from tests.conftest import ROOT, SITE_FEEDS, TOKEN, bot_env, real_article, run_bot, write_config
 from tests.test_delivery import deliver
 from tests.test_reload import Output
 from tests.test_worker import start, wait_for
@@ -192,8 +192,7 @@ def test_a_reported_link_is_a_miss_of_the_topics_it_falls_short_of():
     from service.runtime import load_runtime
 
     runtime = load_runtime(ROOT / "config.toml")
-    rows = [json.loads(line) for line in (ROOT / "tests/fixtures/real/days_dev.jsonl").read_text("utf-8").splitlines()]
-    moscow = next(r for r in rows if r["id"] == "pool-FR-internationalNews-660-20180410")  # Council 4.4 of 5.5
+    moscow = real_article("pool-FR-internationalNews-660-20180410")  # Council 4.4 of 5.5
     reading = explain_miss(classify(runtime.classifier, moscow["title"], moscow["text"]),
                            {"security_council": "مجلس الأمن الدولي"}, moscow["title"])
     assert reading.topics == ("security_council",)  # escalation alerts on it: not a miss there

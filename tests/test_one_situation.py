@@ -1,7 +1,6 @@
 """Two outlets, two stories of one situation, at the same moment: one notification, both shown.
 On PostgreSQL the two outlets are polled by two workers at once."""
 
-import json
 import subprocess
 import sys
 
@@ -9,7 +8,7 @@ import pytest
 
 from devtools.fake_telegram import FakeTelegram
 from devtools.feed_server import FeedServer, article_page, reply, rss
-from tests.conftest import BACKENDS, FIXTURES, ROOT, TOKEN, bot_env
+from tests.conftest import BACKENDS, ROOT, TOKEN, bot_env, real_article
 from tests.test_situations import DOUMA_VOTE, MAY_ON_DOUMA
 
 CHANNEL = '[[channels]]\nchat_id = "-1002"\ntopics = ["syria_escalation"]\n'
@@ -17,11 +16,9 @@ CHANNEL = '[[channels]]\nchat_id = "-1002"\ntopics = ["syria_escalation"]\n'
 
 def serve(site: FeedServer) -> dict[str, str]:
     """Two outlets, each with one report: the Council vote on Douma, and Britain's words on it."""
-    rows = {json.loads(line)["id"]: json.loads(line)
-            for line in (FIXTURES / "real" / "days_dev.jsonl").read_text("utf-8").splitlines()}
     urls = {}
     for name, article_id in (("a", DOUMA_VOTE), ("b", MAY_ON_DOUMA)):
-        row = rows[article_id]
+        row = real_article(article_id)
         feed = rss(f"{site.base}/{name}", [(article_id, row["title"])])
         site.routes[f"/{name}/feed.xml"] = lambda h, body=feed: reply(h, 200, body, "application/rss+xml")
         page = article_page(row["title"], row["text"])

@@ -2,7 +2,6 @@
 
 import json
 import re
-from dataclasses import replace
 
 from classifiers.events import concepts, is_incident, tells_casualties
 from classifiers.grouping import SAME_STORY, article_fingerprint, likeness, same_strike
@@ -11,7 +10,7 @@ from classifiers.situations import development, reach, reports, situation_link
 from classifiers.topics import classify
 from devtools.evaluate_days import grade_channel, situations_of
 from devtools.evaluate_days import main as evaluate_days
-from service.backtest import article_of, replay, with_channels
+from service.backtest import article_of, per_topic, replay
 from service.runtime import load_runtime
 from tests.conftest import FIXTURES, ROOT, real_article, real_days
 
@@ -64,9 +63,7 @@ def test_an_incident_told_by_a_monitor_rings_on_a_day_of_other_fighting():
     desert on the day of the SDF's offensive on Hajin, each rings in the escalation channel. Read as
     words about violence, each joined the day's other thread by its rare words and never rang."""
     rows = [r for r in real_days().values() if r["published"][:10] in ("2018-04-14", "2018-09-11")]
-    runtime = load_runtime(ROOT / "config.toml")
-    bot = runtime.config.bot.model_copy(update={"timezone": "UTC"})
-    runtime = with_channels(replace(runtime, config=runtime.config.model_copy(update={"channels": (), "bot": bot})))
+    runtime = per_topic(load_runtime(ROOT / "config.toml"), "UTC")
     result = replay(runtime, [article_of(r) for r in rows])
     alerted = {i for i, topics in result.topics.items() if "syria_escalation" in topics}
     tally = grade_channel(rows, result, "@syria_escalation", "syria_escalation", alerted, situations_of(rows))
@@ -252,8 +249,7 @@ def test_a_written_day_of_western_strikes_rings_once_a_situation_and_gathers_the
     written for the project): the strike's reports in five wordings, each state's words, the Council's
     session, and two other incidents of the day. Each situation rings, the strike's once a channel."""
     rows = [json.loads(line) for line in (FIXTURES / "grouping" / "strike_day.jsonl").read_text("utf-8").splitlines()]
-    runtime = load_runtime(ROOT / "config.toml")
-    runtime = with_channels(replace(runtime, config=runtime.config.model_copy(update={"channels": ()})))
+    runtime = per_topic(load_runtime(ROOT / "config.toml"))
     result = replay(runtime, [article_of(r) for r in rows])
     labelled = situations_of(rows)
     for topic in runtime.config.topics:
