@@ -1,6 +1,7 @@
 """Same-story grouping quality: pairwise precision and recall on articles labelled by event.
 
-    python -m devtools.evaluate_grouping tests/fixtures/real/days_holdout.jsonl [--as-worker] [--labels story_literal]
+    python -m devtools.evaluate_grouping tests/fixtures/real/days_holdout.jsonl [--as-worker] [--labels story_literal] \
+        [--by-event [PREFIX]]
 
 Each line: {"id", "story" (or "group"), "outlet" (or "source"), "published" (ISO 8601),
 "title", "text"} and, for --as-worker, "labels". Articles are fed in publication order
@@ -14,6 +15,9 @@ event of its own.
 
 ``--labels story_literal`` grades against the second set of story labels, where an
 incident's reactions within about a day belong to its story (see the fixtures' README).
+``--by-event`` lists each labelled event told in several stories (those whose name starts with
+PREFIX), its articles under the story each joined, with what the fingerprint read in them
+(incident, the forces striking, the headline's actor and kinds of act): why they stayed apart.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from datetime import datetime
 from itertools import combinations
 from pathlib import Path
 
-from classifiers.grouping import SAME_STORY, article_fingerprint
+from classifiers.grouping import SAME_STORY, Fingerprint, article_fingerprint
 from classifiers.index import StoryIndex
 from classifiers.topics import Classifier, classify
 from service.labelled import read_rows
@@ -37,8 +41,10 @@ def event_of(row: dict, field: str = "story") -> str | None:
     return row.get(field) or row.get("group")
 
 
-def cluster(classifier: Classifier, rows: list[dict], threshold: float = SAME_STORY) -> dict[str, str]:
-    """Article id -> story id (its first article's), as the worker assigns them."""
+def cluster(classifier: Classifier, rows: list[dict], threshold: float = SAME_STORY,
+            prints: dict[str, Fingerprint] | None = None) -> dict[str, str]:
+    """Article id -> story id (its first article's), as the worker assigns them (``prints``:
+    filled with each article's fingerprint)."""
     index = StoryIndex(threshold)
     assigned: dict[str, str] = {}
     for row in sorted(rows, key=lambda r: r["published"]):
@@ -50,6 +56,8 @@ def cluster(classifier: Classifier, rows: list[dict], threshold: float = SAME_ST
             story = row["id"]
         index.add(story, print_)
         assigned[row["id"]] = story
+        if prints is not None:
+            prints[row["id"]] = print_
     return assigned
 
 
@@ -95,6 +103,26 @@ def select(classifier: Classifier, rows: list[dict], as_worker: bool, field: str
     return [row for row in rows if classify(classifier, row["title"], row["text"], "ar", detail=False).alert_topics]
 
 
+def print_by_event(rows: list[dict], assigned: dict[str, str], prints: dict[str, Fingerprint], field: str,
+                   prefix: str) -> None:
+    """Each labelled event told in several stories, largest first: its articles by story, as read."""
+    stories: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
+    for row in rows:
+        if row["id"] in assigned and (event := event_of(row, field)) and event.startswith(prefix):
+            stories[event][assigned[row["id"]]].append(row)
+    for event, found in sorted(stories.items(), key=lambda item: (-sum(map(len, item[1].values())), item[0])):
+        if len(found) < 2:
+            continue
+        print(f"== {event}: {sum(map(len, found.values()))} articles in {len(found)} stories")
+        for n, members in enumerate(found.values()):
+            for row in sorted(members, key=lambda r: r["published"]):
+                p = prints[row["id"]]
+                read = (f"incident={'yes' if p.incident else 'no'} strikers={','.join(sorted(p.strikers)) or '-'} "
+                        f"actor={p.actor or '-'} acts={','.join(sorted(p.actions)) or '-'}")
+                print(f"  story {n + 1}: {row['published'][5:16]} {(row.get('outlet') or row.get('source', ''))[:12]:12} "
+                      f"{read} | {row['title'][:70]}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("files", nargs="+", type=Path)
@@ -103,11 +131,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threshold", type=float, default=SAME_STORY, help=f"likeness to join (default {SAME_STORY})")
     parser.add_argument("--labels", default="story", help="the field naming each article's event (default story)")
     parser.add_argument("--errors", type=int, default=30)
+    parser.add_argument("--by-event", nargs="?", const="", default=None, metavar="PREFIX",
+                        help="list the events told in several stories, as the fingerprints read them")
     args = parser.parse_args(argv)
     rows = [row for path in args.files for row in read_rows(path)]
     classifier = load_runtime(args.config).classifier
     chosen = select(classifier, rows, args.as_worker, args.labels)
-    grades = grade(chosen, cluster(classifier, chosen, args.threshold), args.labels)
+    prints: dict[str, Fingerprint] = {}
+    assigned = cluster(classifier, chosen, args.threshold, prints)
+    grades = grade(chosen, assigned, args.labels)
     print(f"{len(chosen)} articles in {grades.events} events -> {grades.stories} stories"
           + (" (as the worker: alerted articles only)" if args.as_worker else ""))
     print(f"pairwise precision {grades.precision:.3f}  recall {grades.recall:.3f}; "
@@ -119,6 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     titles = {r["id"]: f'{event_of(r, args.labels) or "-"} / {r.get("outlet") or r.get("source")}: {r["title"][:60]}' for r in rows}
     for kind, a, b in grades.pairs[: args.errors]:
         print(f"  {kind}: {titles[a]}  <->  {titles[b]}")
+    if args.by_event is not None:
+        print_by_event(chosen, assigned, prints, args.labels, args.by_event)
     return 0
 
 

@@ -204,3 +204,17 @@ def test_rewritten_copy_written_for_the_project_groups_without_merging(name):
     rows = _rows(name)
     grades = grade(rows, cluster(CLASSIFIER, rows))
     assert grades.precision >= 0.95 and grades.recall >= 0.6, (name, grades.precision, grades.recall)
+
+
+def test_the_grouping_report_lists_an_event_told_in_several_stories_as_read(capsys):
+    from devtools.evaluate_grouping import main
+
+    assert main([str(FIXTURES / "grouping" / "strike_day.jsonl"), "--errors", "0", "--by-event", "str"]) == 0
+    out = capsys.readouterr().out
+    listed = [line for line in out.splitlines() if line.startswith("  story ")]
+    assert "== strike: 7 articles in 2 stories" in out and len(listed) == 7, out
+    assert {line.split(":")[0] for line in listed} == {"  story 1", "  story 2"}
+    assert all("incident=" in line and "strikers=" in line for line in listed)
+    assert "بعد الضربات" in next(line for line in listed if line.startswith("  story 2"))
+    main([str(FIXTURES / "grouping" / "strike_day.jsonl"), "--errors", "0", "--by-event", "unsc"])
+    assert "== " not in capsys.readouterr().out  # the Council's session is one story: nothing to list
