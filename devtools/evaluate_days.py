@@ -172,17 +172,18 @@ def print_links(links: list[tuple[str, str]], rows: list[dict], result: Replay, 
                 errors: bool) -> None:
     """Per link reason: stories put with their labelled situation (the situation's first story's), and not."""
     by_id = {r["id"]: r for r in rows}
-    first: dict[str, str] = {}  # a story's or a situation's first article
+    story_first: dict[str, str] = {}  # each story's first article, and each situation's
+    situation_first: dict[str, str] = {}
     for article in sorted(result.stories, key=lambda i: (by_id[i]["published"], i)):
         story, thread = result.stories[article]
-        first.setdefault(story, article)
-        first.setdefault("@" + thread, article)
+        story_first.setdefault(story, article)
+        situation_first.setdefault(thread, article)
     tally: dict[str, Counter] = defaultdict(Counter)
     for story, reason in links:
-        article = first.get(story)
+        article = story_first.get(story)
         if article is None:
             continue
-        lead = first["@" + result.stories[article][1]]
+        lead = situation_first[result.stories[article][1]]
         right = situation[article] == situation[lead]
         tally[reason][right] += 1
         if errors and not right:

@@ -110,10 +110,11 @@ def print_by_event(rows: list[dict], assigned: dict[str, str], prints: dict[str,
     for row in rows:
         if row["id"] in assigned and (event := event_of(row, field)) and event.startswith(prefix):
             stories[event][assigned[row["id"]]].append(row)
-    for event, found in sorted(stories.items(), key=lambda item: (-sum(map(len, item[1].values())), item[0])):
+    told = {event: sum(map(len, found.values())) for event, found in stories.items()}
+    for event, found in sorted(stories.items(), key=lambda item: (-told[item[0]], item[0])):
         if len(found) < 2:
             continue
-        print(f"== {event}: {sum(map(len, found.values()))} articles in {len(found)} stories")
+        print(f"== {event}: {told[event]} articles in {len(found)} stories")
         for n, members in enumerate(found.values()):
             for row in sorted(members, key=lambda r: r["published"]):
                 p = prints[row["id"]]
