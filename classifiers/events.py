@@ -53,7 +53,7 @@ _SPEAKER = re.compile(r"^[^:]{2,40}:")  # «لافروف: ...» an actor's words
 # ...unless the one named before the colon is where a report comes from, not an actor speaking: a monitor, a
 # source, witnesses («المرصد السوري: انفجار يهز ريف حلب», «مصادر: قاذفات B1 شاركت بالضربات»).
 _SOURCES = frozenset(content_words(
-    "المرصد مرصد مصدر مصادر ناشطون ناشطين شهود مسعفون التنسيق حقوقية الدفاع "
+    "المرصد مرصد مصدر مصادر ناشطون ناشطين شهود مسعفون التنسيق حقوقية المدني "
     "الخوذ وكالة مراسل"))
 
 

@@ -50,6 +50,8 @@ def test_a_report_from_a_monitor_or_a_source_is_an_incident_and_what_followed_an
     assert is_incident("المرصد السوري: انفجار يهز جنوب ريف حلب حيث يتمركز مقاتلون مدعومون من إيران")
     assert is_incident("مصادر: قاذفات B1 وبارجة واحدة على الأقل شاركت بضربات سوريا")
     assert not is_incident("موسكو: 100 صاروخ لم تسقط قتيلا واحدا في سوريا")  # a state's words
+    assert is_incident("الدفاع المدني: مقتل 5 مدنيين بغارات على إدلب")  # the civil defence reports
+    assert not is_incident("وزير الدفاع الفرنسي: مقتل 25 مسلحا بشمال مالي")  # a defence minister speaks
     assert is_incident("داعش يباغت قوات النظام السوري بكمين قاتل")  # an ambush is fighting
     assert not is_incident("بعد الضربات.. سوريون يحتشدون بأكبر ميادين دمشق")  # a rally after the strikes
     assert not is_incident("الرئاسة السورية تنشر فيديو لبشار الأسد بعد الضربات الصاروخية")
