@@ -285,3 +285,31 @@ def test_a_syria_story_telling_of_an_urgent_council_meeting_called_is_a_council_
     reading = classify(shipped, row["title"], row["text"], "ar")
     assert "security_council" in reading.alert_topics
     assert any(e.rule == "council ~ urgent" for e in reading.topics["security_council"].evidence)
+
+
+def test_a_general_assembly_session_headlined_as_such_is_not_a_council_story(shipped):
+    """A real report of 8 June 2018 (dev): the General Assembly's emergency session on Gaza, the US veto in
+    the Council recalled below it. The headline tells of the Assembly, so the Council's words count less;
+    a headline that names both is still read for the Council."""
+    row = next(r for r in _rows(FIXTURES / "real" / "classifier_dev.jsonl") if r["id"] == "pool-SK-middleEast-2253-20180608")
+    assert not row["labels"]["security_council"]
+    reading = classify(shipped, row["title"], row["text"], "ar")
+    assert "security_council" not in reading.alert_topics
+    assert any(e.rule == "assembly - council" for e in reading.topics["security_council"].evidence)
+    both = classify(shipped, "بعد الفيتو الأمريكي في مجلس الأمن.. الجمعية العامة تجتمع حول غزة", row["text"], "ar")
+    assert not any(e.rule == "assembly - council" for e in both.topics["security_council"].evidence)
+    assert both.topics["security_council"].score > reading.topics["security_council"].score
+
+
+def test_a_reaction_to_an_attack_the_lead_places_in_syria_is_on_topic(shipped):
+    """A real report of 14 April 2018 (dev): Hamas condemning the Western strikes, its lead placing them in
+    Damascus: diplomacy tied to one attack. Condemning an attack elsewhere stays off topic."""
+    row = real_article("pool-AL-internationalNews-936-20180414")
+    assert row["labels"]["syria_escalation"]
+    reading = classify(shipped, row["title"], row["text"], "ar")
+    assert "syria_escalation" in reading.alert_topics
+    assert any(e.rule == "reaction ~ attack - threat" for e in reading.topics["syria_escalation"].evidence)
+    elsewhere = classify(shipped, "السعودية تدين الهجوم الانتحاري في طرابلس",
+                         "أدانت المملكة العربية السعودية الهجوم الانتحاري الذي استهدف مقر المفوضية العليا للانتخابات في "
+                         "العاصمة الليبية طرابلس اليوم وأسفر عن مقتل 12 شخصا.", "ar")
+    assert not elsewhere.alert_topics
