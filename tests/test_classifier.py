@@ -313,3 +313,15 @@ def test_a_reaction_to_an_attack_the_lead_places_in_syria_is_on_topic(shipped):
                          "أدانت المملكة العربية السعودية الهجوم الانتحاري الذي استهدف مقر المفوضية العليا للانتخابات في "
                          "العاصمة الليبية طرابلس اليوم وأسفر عن مقتل 12 شخصا.", "ar")
     assert not elsewhere.alert_topics
+
+
+def test_air_defences_engaging_a_hostile_target_is_no_goal_scored(shipped):
+    """A real report of 11 August 2018 (dev), the Syrian state media's formula: «الدفاعات الجوية تتصدى لهدف
+    معاد». «هدف» is a football goal in the `civil` cue; «هدف معاد» is a hostile target."""
+    row = next(r for r in _rows(FIXTURES / "real" / "classifier_dev.jsonl") if r["id"] == "pool-CN-middleEast-1177-20180811")
+    assert row["labels"]["syria_escalation"]
+    reading = classify(shipped, row["title"], row["text"], "ar")
+    assert "syria_escalation" in reading.alert_topics
+    goal = classify(shipped, "هدف قاتل يمنح الجيش السوري لقب الدوري في دمشق",
+                    "سجل مهاجم نادي الجيش السوري هدفا في الدقيقة الأخيرة من المباراة على ملعب العباسيين في دمشق.", "ar")
+    assert not goal.alert_topics
