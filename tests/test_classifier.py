@@ -325,3 +325,16 @@ def test_air_defences_engaging_a_hostile_target_is_no_goal_scored(shipped):
     goal = classify(shipped, "هدف قاتل يمنح الجيش السوري لقب الدوري في دمشق",
                     "سجل مهاجم نادي الجيش السوري هدفا في الدقيقة الأخيرة من المباراة على ملعب العباسيين في دمشق.", "ar")
     assert not goal.alert_topics
+
+
+def test_syria_condemning_an_attack_elsewhere_is_the_speaker_not_the_place(shipped):
+    """The Syrian foreign ministry's daily statements (SANA is a shipped feed): Syria condemning a strike
+    on Gaza names Syria as the speaker; condemning a bombing in Damascus still places the attack in Syria."""
+    gaza = classify(shipped, "سوريا تدين العدوان الإسرائيلي على غزة",
+                    "أدانت وزارة الخارجية والمغتربين السورية اليوم العدوان الإسرائيلي المتواصل على قطاع غزة، ودعت "
+                    "المجتمع الدولي إلى وقف المجازر بحق الشعب الفلسطيني.", "ar")
+    assert "syria_escalation" not in gaza.alert_topics
+    damascus = classify(shipped, "سوريا تدين التفجير الإرهابي في حي الميدان بدمشق",
+                        "أدانت سوريا التفجير الإرهابي الذي استهدف حي الميدان في دمشق صباح اليوم وأسفر عن مقتل 12 مدنيا.",
+                        "ar")
+    assert "syria_escalation" in damascus.alert_topics
