@@ -56,7 +56,7 @@ def _topic_panel(name: str, score: TopicScore, title: str, text: str, style: str
         lines.append(table)
     else:
         lines.append(Text("no evidence: none of the topic's rules holds in any sentence", style="yellow"))
-    lines += [Text(f"why not: {reason}", style="yellow") for reason in score.reasons]
+    lines += [Text(f"{'note' if score.alert else 'why not'}: {reason}", style="yellow") for reason in score.reasons]
     return Panel(Group(*lines), title=name, title_align="left", border_style="green" if score.alert else "dim",
                  expand=False)
 

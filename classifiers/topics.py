@@ -13,7 +13,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
-from classifiers.commentary import OPENING, commentary_reason, marks
+from classifiers.commentary import FIGURE, FIGURES, OPENING, argued_reason, commentary_reason, marks
+from classifiers.events import is_incident
 from classifiers.gazetteer import Gazetteer
 from classifiers.language import detect_language
 from classifiers.matcher import Lexicon, RawHit, Tokens
@@ -41,6 +42,7 @@ class Classifier:
 class ColumnReading(NamedTuple):
     settings: CommentarySettings
     sources: Lexicon  # the words with which news names its source
+    days: Lexicon  # and dates what it tells
 
 
 class Sentence(NamedTuple):
@@ -116,8 +118,9 @@ def build_classifier(
         phrases.extend((MENTION_KEY, alias, named) for alias, named in expand(f"@{entity.id}", gazetteer)
                        if (alias, named) not in found)
     columns = None
-    if commentary is not None and commentary.questions and not commentary.alert:
-        columns = ColumnReading(commentary, Lexicon((word, word, None) for word in sorted(set(commentary.sources))))
+    if commentary is not None and (commentary.questions or commentary.argued_words) and not commentary.alert:
+        columns = ColumnReading(commentary, *(Lexicon((word, word, None) for word in sorted(set(words)))
+                                              for words in (commentary.sources, commentary.days)))
     rules = {name: topic.rules for name, topic in topics.items()}
     return Classifier(Lexicon(phrases), dict(topics), rules, tuple(languages), columns)
 
@@ -246,26 +249,39 @@ def classify(
     lang = lang or detect_language(f"{title}\n{text}")
     segments = read(classifier, title, text)
     scores = {name: _score(classifier, name, segments, lang, detail) for name in classifier.topics}
+    argued = ""
     if classifier.commentary and any(score.alert for score in scores.values()):
-        why = _as_commentary(segments[1].tokens, classifier.commentary)
+        column, argued = _as_commentary(title, segments[1].tokens, classifier.commentary)
+        why = column or argued
         if why:
-            scores = {name: replace(score, alert=False, reasons=(*score.reasons, why)) if score.alert else score
+            scores = {name: replace(score, alert=not column, reasons=(*score.reasons, why)) if score.alert else score
                       for name, score in scores.items()}
-    return Classification(lang, scores, tuple(_mentions(segments)) if detail else ())
+    return Classification(lang, scores, tuple(_mentions(segments)) if detail else (), argued)
 
 
-def _as_commentary(text: Tokens, columns: ColumnReading) -> str | None:
-    """Whether a story's text reads as a column: how often it asks, then the source words it names
-    and where. Read only for a story that would alert, so that the rest pay nothing for it."""
+def _as_commentary(title: str, text: Tokens, columns: ColumnReading) -> tuple[str, str]:
+    """(why a story's text reads as a column, which alerts on nothing; why it argues rather than
+    reports, which opens no thread), each "" when it does not. A column asks: how often, then the
+    source words it names and where. A text argues when it is long, counts little and names no
+    source and no day in its opening, under a headline that reports no violence done. Read only
+    for a story that would alert, and cheapest first, so that news pays little for it."""
+    settings, words = columns.settings, text.words
     asked = marks(text.text)
-    if asked < columns.settings.questions:  # most news: no need to look for its sources
-        return None
-    sources = columns.sources
-    found = [raw[2] for raw in sources.scan(sources.retoken(text))]
+    asks = bool(settings.questions) and asked >= settings.questions
+    figures = len(FIGURE.findall(text.text)) if settings.argued_words and len(words) >= settings.argued_words else None
+    argues = figures is not None and 100 * figures < FIGURES * len(words) and not is_incident(title)
+    if not (asks or argues):  # most news: no need to read on
+        return "", ""
+    found = [raw[2] for raw in columns.sources.scan(columns.sources.retoken(text))]
     starts = text.sentences
-    opening = starts[OPENING][0] if len(starts) > OPENING else len(text.words)
-    return commentary_reason(asked, len(text.words), len(found), sum(1 for t in found if t < opening),
-                             columns.settings)
+    opening = starts[OPENING][0] if len(starts) > OPENING else len(words)
+    opening_sources = sum(1 for t in found if t < opening)
+    if asks and (why := commentary_reason(asked, len(words), len(found), opening_sources, settings)):
+        return why, ""
+    if not argues or opening_sources:
+        return "", ""
+    days = sum(1 for raw in columns.days.scan(columns.days.retoken(text)) if raw[2] < opening)
+    return "", argued_reason(len(words), len(found), days, figures or 0, settings) or ""
 
 
 def _score(classifier: Classifier, name: str, segments: list[Segment], lang: str, detail: bool) -> TopicScore:

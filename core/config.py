@@ -97,6 +97,13 @@ NEWS_SOURCES = ("قال", "قالت", "يقول", "تقول", "أعلن*", "يع
                 "صرح*", "أوضح*", "أشار*", "أضاف*", "تابع", "كشف*", "نفى", "نفت", "نقلا", "بحسب", "حسب", "وفقا",
                 "وكالة", "مراسل", "مصادر", "مصدر", "بيان", "رويترز", "فرانس برس", "سانا", "واس", "كونا", "الأناضول")
 
+# Words by which news dates what it tells in its opening (a day, a time of day, a month); a column's
+# opening argues without a date.
+NEWS_DAYS = ("اليوم", "أمس", "الليلة", "غدا", "الأحد", "الاثنين", "الإثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة",
+             "السبت", "صباح", "مساء", "فجر", "ظهر", "يناير", "فبراير", "مارس", "أبريل", "إبريل", "مايو", "يونيو",
+             "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر", "كانون", "شباط", "آذار", "نيسان", "أيار",
+             "حزيران", "تموز", "آب", "أيلول", "تشرين")
+
 
 class CommentarySettings(Frozen):
     """Opinion columns discuss the war on every line but report no new event: by default they
@@ -104,7 +111,9 @@ class CommentarySettings(Frozen):
     under a section that one of `sections` names, whole or as one of its words, or when its text
     reads as a column (classifiers/commentary.py): it asks or exclaims at least `questions` times,
     names no source in its opening and few anywhere (under `source_rate` of `sources` per 1,000 words),
-    or asks twice as often and names a little more."""
+    or asks twice as often and names a little more. A text that argues without asking (`argued_words`
+    words or more, no source and no day (`days`) in its opening, few sources anywhere and few figures)
+    alerts but opens no thread of its own."""
 
     alert: bool = False
     sections: tuple[str, ...] = OPINION_SECTIONS
@@ -112,6 +121,9 @@ class CommentarySettings(Frozen):
                                                 "a column; 0: texts are not read for commentary")
     sources: tuple[str, ...] = NEWS_SOURCES
     source_rate: float = Field(6.0, ge=0, description="source words per 1,000 at which a text reads as news")
+    days: tuple[str, ...] = NEWS_DAYS
+    argued_words: int = Field(120, ge=0, description="words from which a text that names no source and no day in its "
+                                                     "opening, and few figures, argues: it opens no thread; 0: not read so")
 
 
 class ServerSettings(Frozen):

@@ -91,6 +91,7 @@ class Classification:
     lang: str
     topics: dict[str, TopicScore] = field(default_factory=dict)
     mentions: tuple[Hit, ...] = ()  # every gazetteer entity found (once per spelling), weighed or not
+    argued: str = ""  # why the text argues rather than reports (classifiers/commentary.py): it opens no thread
 
     @property
     def alert_topics(self) -> tuple[str, ...]:

@@ -238,10 +238,12 @@ def _alert_on(services: Services, feed_url: str, article: Article, classificatio
         story, is_update, link = _story_for(services, index, article, report, classification, topics, seen_at, at)
         if not is_update and link is None:  # a situation of its own: only on a clear reading
             question = asks(article.title) and not report.incident
-            opening = _opening_topics(runtime, classification, story.topics, report.incident, question)
+            held = question or bool(classification.argued)
+            opening = _opening_topics(runtime, classification, story.topics, report.incident, held)
             if not opening:
                 store.mark_seen(feed_url, entry.entry_id, entry.url)
-                why = "a headline that asks" if question else "close to the threshold"
+                why = ("a headline that asks" if question else "a text that argues" if classification.argued
+                       else "close to the threshold")
                 event(log, "alert_held", feed=article.source, topics=",".join(topics), title=article.title[:80],
                       note=f"{why}, and no situation of the day to join")
                 return None
@@ -270,14 +272,15 @@ def _alert_on(services: Services, feed_url: str, article: Article, classificatio
 
 
 def _opening_topics(runtime: Runtime, classification: Classification, topics: tuple[str, ...],
-                   incident: bool, question: bool) -> tuple[str, ...]:
+                   incident: bool, held: bool) -> tuple[str, ...]:
     """The topics a story reads clearly enough to open a situation of its own: open_margin points
     above the threshold (the topic's own, else [alerts]). A report of violence that happened
     («انفجار كبير في وسط دمشق»: no column or passing mention reads so) that no topic reads that
-    clearly opens on the topics it reaches. A headline that asks and reports no violence
-    (``question``: «من هم المرتزقة الروس الغامضون في سوريا؟», an explainer, a guess, a column)
-    opens none. Joining a situation needs the threshold alone."""
-    if question:
+    clearly opens on the topics it reaches. A story ``held`` opens none: a headline that asks and
+    reports no violence («من هم المرتزقة الروس الغامضون في سوريا؟», an explainer, a guess, a column),
+    or a text that argues rather than reports (a column, an analysis: Classification.argued).
+    Joining a situation needs the threshold alone."""
+    if held:
         return ()
     config = runtime.config
 

@@ -103,8 +103,62 @@ def test_a_column_is_told_by_its_text_when_its_feed_does_not_file_it_apart():
     assert not reading.alert and "1 source named" in reading.reasons[-1]
     assert classify(anything, news["title"], news["text"], "ar").alert_topics == ("t",)
     assert classify(replace(anything, commentary=None), column["title"], column["text"], "ar").alert_topics == ("t",)
-    off = build_classifier(anything.topics, GAZETTEER, commentary=CommentarySettings(questions=0))
+    off = build_classifier(anything.topics, GAZETTEER, commentary=CommentarySettings(questions=0, argued_words=0))
     assert off.commentary is None and classify(off, column["title"], column["text"], "ar").alert_topics == ("t",)
+
+
+# A column that neither asks nor exclaims (the outside judge's Saudi papers, whose feeds name no author):
+# 120 words or more, no source and no day in its opening, no figure.
+ARGUED = ("حلب.. حين يصمت العالم",
+          ("تسقط البراميل المتفجرة على أحياء حلب الشرقية وتقتل الأطفال تحت الأنقاض، وتقصف الطائرات الأسواق والمستشفيات "
+          "في المدينة المحاصرة. فالبراميل التي تسقط على رؤوس الأطفال هناك لا تفرق بين مقاتل ومدني، والحصار الذي يطبق "
+          "على المدينة "
+          "يحول الخبز والدواء إلى أحلام بعيدة. إن ما يجري في حلب امتحان لضمير العالم كله، وامتحان لنا نحن العرب "
+          "قبل غيرنا، فالصمت على القتل مشاركة فيه، والتفرج على الحصار قبول به. لقد جرب النظام كل أنواع السلاح على "
+          "شعبه، وجرب معه حلفاؤه صبر السوريين وصبر العالم، ولم يتغير شيء، لأن الحسابات الكبرى عند القوى الكبرى لا ترى "
+          "في المدن الصغيرة إلا أوراقا على طاولة التفاوض. والمطلوب اليوم ليس مؤتمرا آخر ولا قمة جديدة، بل موقف "
+          "عربي واضح يضع حدا لهذه المأساة، ويعيد للسوريين حقهم في الحياة الكريمة على أرضهم، بعيدا عن البراميل "
+          "والحصار والتهجير. فهل يسمع أحد؟"))
+
+
+def test_a_text_that_argues_without_asking_is_told_by_its_opening_and_its_figures():
+    runtime = load_runtime(FIXTURES.parent.parent / "config.toml")
+    reading = classify(runtime.classifier, *ARGUED, "ar")
+    assert reading.alert_topics == ("syria_escalation",) and "no source and no day named" in reading.argued
+    assert "opens no thread" in reading.topics["syria_escalation"].reasons[-1]
+    assert not classify(replace(runtime.classifier, commentary=None), *ARGUED, "ar").argued
+    # the same text as news: a dateline and a source in its opening, or a figure every hundred words, or a
+    # headline that reports violence done
+    dated = ("دمشق - رويترز: قال ناشطون اليوم الاثنين " + ARGUED[1][:200], ARGUED[1][200:])
+    assert not classify(runtime.classifier, ARGUED[0], " ".join(dated), "ar").argued
+    counted = ARGUED[1].replace("البراميل التي تسقط", "البراميل الـ40 التي تسقط منذ 3 أيام على 2 من أحياء")
+    assert not classify(runtime.classifier, ARGUED[0], counted, "ar").argued
+    assert not classify(runtime.classifier, "مقتل 12 مدنيا بقصف براميل على حلب", ARGUED[1], "ar").argued
+    off = build_classifier(runtime.classifier.topics, GAZETTEER, commentary=CommentarySettings(argued_words=0))
+    assert not classify(off, *ARGUED, "ar").argued
+
+
+def test_a_text_that_argues_opens_no_thread_but_joins_the_one_it_belongs_to(tmp_path):
+    """Alone, the column is held (logged, not sent); after a report of the bombing of Aleppo it joins
+    that report's thread, silently."""
+    news = {"id": "news", "title": "مقتل 12 مدنيا بقصف براميل متفجرة على أحياء حلب الشرقية",
+            "text": "قتل 12 مدنيا اليوم الاثنين بقصف ببراميل متفجرة ألقتها مروحيات على أحياء حلب الشرقية، بحسب الدفاع "
+                    "المدني السوري.", "source": "A", "url": "http://a/1", "published": "2026-01-05T10:00:00+00:00"}
+    column = {"id": "column", "title": ARGUED[0], "text": ARGUED[1], "source": "B", "url": "http://b/1",
+              "published": "2026-01-05T11:00:00+00:00"}
+    config = tmp_path / "c.toml"
+    config.write_text(CHANNELS, encoding="utf-8")
+
+    def actions(*lines: dict) -> list[dict]:
+        day = tmp_path / "day.jsonl"
+        day.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
+        result = run_bot("backtest", str(day), "--config", str(config), "--json", env=bot_env(tmp_path))
+        return [json.loads(line) for line in result.stdout.splitlines()[:-1]]
+
+    assert actions(column) == []
+    together = actions(news, column)
+    assert [a["notify"] for a in together if "column" in a["ids"]] == [False]
+    assert sum(a["notify"] for a in together) == 1
 
 
 def test_a_column_on_the_war_stays_silent_in_a_replay(tmp_path):
