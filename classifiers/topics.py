@@ -193,10 +193,10 @@ def find_rules(classifier: Classifier, name: str, segments: list[Segment]) -> li
     for segment in segments:
         mine = segment.hits.get(name)
         if mine:
-            if any(raw[0][1] == EXCLUDE for raw in mine):
-                blocked = {t for (_, cue, _), _, first, last in mine if cue == EXCLUDE for t in range(first, last + 1)}
-                mine = [raw for raw in mine
-                        if raw[0][1] != EXCLUDE and blocked.isdisjoint(range(raw[2], raw[3] + 1))]
+            if any(raw[0][1] == EXCLUDE for raw in mine):  # a term inside an excluded phrase is cancelled,
+                spans = [(first, last) for (_, cue, _), _, first, last in mine if cue == EXCLUDE]  # one holding it is not
+                mine = [raw for raw in mine if raw[0][1] != EXCLUDE and all(
+                    raw[3] < first or raw[2] > last or (raw[2] <= first and raw[3] >= last) for first, last in spans)]
             starts, in_title = segment.starts, segment.in_title
             keys = [(offset + bisect_right(starts, raw[2]) - 1, raw[0][1]) for raw in mine]
             for key, raw in zip(keys, mine):

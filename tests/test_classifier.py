@@ -63,6 +63,16 @@ def test_exclusions_cancel_overlapping_matches():
     assert classify(clf, "", "اجتمع مجلس الأمن الدولي", "ar").topics["t"].alert
 
 
+def test_an_excluded_phrase_cancels_the_terms_inside_it_not_one_that_holds_it():
+    """A ceasefire is no gunfire: «إطلاق نار» inside «وقف إطلاق النار» is cancelled; the truce reading,
+    which holds the whole phrase, is kept."""
+    clf = tiny(exclude=("وقف إطلاق النار",), cues={"fire": ["إطلاق نار"], "truce": ["وقف إطلاق النار"]},
+               evidence={"fire": 2.0, "truce": 0.5})
+    ceasefire = classify(clf, "", "بدأ سريان وقف إطلاق النار في المدينة", "ar").topics["t"]
+    assert [e.rule for e in ceasefire.evidence] == ["truce"]
+    assert classify(clf, "", "تبادل الطرفان إطلاق النار في المدينة", "ar").topics["t"].alert
+
+
 def test_cues_count_together_only_in_one_sentence_and_near_each_other():
     clf = war()
     same = classify(clf, "", "قصفت طائرات معرة النعمان فجراً.", "ar").topics["t"]
