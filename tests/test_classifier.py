@@ -73,6 +73,17 @@ def test_an_excluded_phrase_cancels_the_terms_inside_it_not_one_that_holds_it():
     assert classify(clf, "", "تبادل الطرفان إطلاق النار في المدينة", "ar").topics["t"].alert
 
 
+def test_a_ceasefire_is_no_gunfire_but_a_ceasefire_broken_is_fighting(shipped):
+    def attacks(title: str, text: str) -> list[str]:
+        reading = classify(shipped, title, text, "ar").topics["syria_escalation"]
+        return [e.rule for e in reading.evidence if e.rule.startswith("attack ~ syria")]
+
+    assert not attacks("بدء سريان وقف إطلاق النار في الزبداني وريف إدلب",
+                       "بدأ صباح اليوم سريان وقف إطلاق النار في الزبداني وبلدات ريف إدلب لمدة 48 ساعة.")
+    assert attacks("خروقات لوقف إطلاق النار في الغوطة الشرقية",
+                   "سجلت خروقات لوقف إطلاق النار في عدة بلدات بالغوطة الشرقية صباح اليوم.")
+
+
 def test_cues_count_together_only_in_one_sentence_and_near_each_other():
     clf = war()
     same = classify(clf, "", "قصفت طائرات معرة النعمان فجراً.", "ar").topics["t"]
