@@ -48,7 +48,7 @@ def commentary_reason(asked: int, words: int, sources: int, opening_sources: int
 def argued_reason(words: int, sources: int, opening_days: int, figures: int,
                   settings: CommentarySettings) -> str | None:
     """Why a text of ``words`` words that names no source in its opening, ``sources`` of them anywhere,
-    ``opening_days`` day words in its opening and ``figures`` figures, reads as a column, or None."""
+    ``opening_days`` day words in its opening and ``figures`` figures, argues rather than reports, or None."""
     rate, per_100 = 1000 * sources / max(words, 1), 100 * figures / max(words, 1)
     if words < settings.argued_words or opening_days or rate >= settings.source_rate or per_100 >= FIGURES:
         return None

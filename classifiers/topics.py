@@ -193,8 +193,9 @@ def find_rules(classifier: Classifier, name: str, segments: list[Segment]) -> li
     for segment in segments:
         mine = segment.hits.get(name)
         if mine:
-            if any(raw[0][1] == EXCLUDE for raw in mine):  # a term inside an excluded phrase is cancelled,
-                spans = [(first, last) for (_, cue, _), _, first, last in mine if cue == EXCLUDE]  # one holding it is not
+            if any(raw[0][1] == EXCLUDE for raw in mine):
+                # a term that overlaps an excluded phrase is cancelled, unless it holds the whole phrase
+                spans = [(first, last) for (_, cue, _), _, first, last in mine if cue == EXCLUDE]
                 mine = [raw for raw in mine if raw[0][1] != EXCLUDE and all(
                     raw[3] < first or raw[2] > last or (raw[2] <= first and raw[3] >= last) for first, last in spans)]
             starts, in_title = segment.starts, segment.in_title
