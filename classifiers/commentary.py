@@ -24,8 +24,8 @@ from core.config import CommentarySettings
 
 OPENING = 2  # sentences in which news names its source
 RHETORIC = 5 / 3  # how much more a text that asks twice as often may name sources
-FIGURES = 1.0  # figures per 100 words under which a text counts nothing it reports
-FIGURE = re.compile(r"\d+")  # a figure: a run of digits (Arabic-Indic ones are read as digits too)
+FEW_FIGURES = 1.0  # figures per 100 words under which a text counts nothing it reports
+_FIGURE = re.compile(r"\d+")  # a figure: a run of digits (Arabic-Indic ones are read as digits too)
 
 
 def commentary_reason(asked: int, words: int, sources: int, opening_sources: int,
@@ -45,16 +45,26 @@ def commentary_reason(asked: int, words: int, sources: int, opening_sources: int
             f"first {OPENING} sentences, {rate:.1f} source words per 1,000")
 
 
+def figures_if_argued(text: str, words: int, settings: CommentarySettings) -> int | None:
+    """The figures of a text long enough to argue that counts too little to report, or None: the
+    cheap half of the reading, done before its sources are looked for."""
+    if not settings.argued_words or words < settings.argued_words:
+        return None
+    figures = len(_FIGURE.findall(text))
+    return figures if 100 * figures < FEW_FIGURES * words else None
+
+
 def argued_reason(words: int, sources: int, opening_days: int, figures: int,
                   settings: CommentarySettings) -> str | None:
-    """Why a text of ``words`` words that names no source in its opening, ``sources`` of them anywhere,
-    ``opening_days`` day words in its opening and ``figures`` figures, argues rather than reports, or None."""
-    rate, per_100 = 1000 * sources / max(words, 1), 100 * figures / max(words, 1)
-    if words < settings.argued_words or opening_days or rate >= settings.source_rate or per_100 >= FIGURES:
+    """Why a text that counts little (``figures_if_argued``) and names no source in its opening,
+    ``sources`` of them anywhere and ``opening_days`` day words in its opening, argues rather than
+    reports, or None."""
+    rate = 1000 * sources / max(words, 1)
+    if opening_days or rate >= settings.source_rate:
         return None
     return (f"argues rather than reports ([commentary]), so it opens no thread of its own: {words} words with no "
             f"source and no day named in its first {OPENING} sentences, {rate:.1f} source words per 1,000, "
-            f"{per_100:.1f} figures per 100")
+            f"{100 * figures / words:.1f} figures per 100")
 
 
 def marks(text: str) -> int:

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
-from classifiers.commentary import FIGURE, FIGURES, OPENING, argued_reason, commentary_reason, marks
+from classifiers.commentary import OPENING, argued_reason, commentary_reason, figures_if_argued, marks
 from classifiers.events import is_incident
 from classifiers.gazetteer import Gazetteer
 from classifiers.language import detect_language
@@ -119,10 +119,13 @@ def build_classifier(
                        if (alias, named) not in found)
     columns = None
     if commentary is not None and (commentary.questions or commentary.argued_words) and not commentary.alert:
-        columns = ColumnReading(commentary, *(Lexicon((word, word, None) for word in sorted(set(words)))
-                                              for words in (commentary.sources, commentary.days)))
+        columns = ColumnReading(commentary, _word_lexicon(commentary.sources), _word_lexicon(commentary.days))
     rules = {name: topic.rules for name, topic in topics.items()}
     return Classifier(Lexicon(phrases), dict(topics), rules, tuple(languages), columns)
+
+
+def _word_lexicon(words: tuple[str, ...]) -> Lexicon:
+    return Lexicon((word, word, None) for word in sorted(set(words)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,10 +197,7 @@ def find_rules(classifier: Classifier, name: str, segments: list[Segment]) -> li
         mine = segment.hits.get(name)
         if mine:
             if any(raw[0][1] == EXCLUDE for raw in mine):
-                # a term that overlaps an excluded phrase is cancelled, unless it holds the whole phrase
-                spans = [(first, last) for (_, cue, _), _, first, last in mine if cue == EXCLUDE]
-                mine = [raw for raw in mine if raw[0][1] != EXCLUDE and all(
-                    raw[3] < first or raw[2] > last or (raw[2] <= first and raw[3] >= last) for first, last in spans)]
+                mine = _not_excluded(mine)
             starts, in_title = segment.starts, segment.in_title
             keys = [(offset + bisect_right(starts, raw[2]) - 1, raw[0][1]) for raw in mine]
             for key, raw in zip(keys, mine):
@@ -222,6 +222,14 @@ def find_rules(classifier: Classifier, name: str, segments: list[Segment]) -> li
             ordered = tuple(sorted(where))
             found.append(Found(rule, points, tuple(units[i] for i in ordered), ordered, at))
     return found
+
+
+def _not_excluded(hits: list[RawHit]) -> list[RawHit]:
+    """The hits of cue terms left once a topic's excluded phrases are read: a term that overlaps an
+    excluded phrase is cancelled, unless it holds the whole phrase."""
+    spans = [(first, last) for (_, cue, _), _, first, last in hits if cue == EXCLUDE]
+    return [raw for raw in hits if raw[0][1] != EXCLUDE and all(
+        raw[3] < first or raw[2] > last or (raw[2] <= first and raw[3] >= last) for first, last in spans)]
 
 
 def _close(rule: Rule, at: dict, unit: int, start: int, near: int) -> bool:
@@ -269,9 +277,10 @@ def _as_commentary(title: str, text: Tokens, columns: ColumnReading) -> tuple[st
     settings, words = columns.settings, text.words
     asked = marks(text.text)
     asks = bool(settings.questions) and asked >= settings.questions
-    figures = len(FIGURE.findall(text.text)) if settings.argued_words and len(words) >= settings.argued_words else None
-    argues = figures is not None and 100 * figures < FIGURES * len(words) and not is_incident(title)
-    if not (asks or argues):  # most news: no need to read on
+    figures = figures_if_argued(text.text, len(words), settings)
+    if figures is not None and is_incident(title):
+        figures = None
+    if not asks and figures is None:  # most news: no need to read on
         return "", ""
     found = [raw[2] for raw in columns.sources.scan(columns.sources.retoken(text))]
     starts = text.sentences
@@ -279,10 +288,10 @@ def _as_commentary(title: str, text: Tokens, columns: ColumnReading) -> tuple[st
     opening_sources = sum(1 for t in found if t < opening)
     if asks and (why := commentary_reason(asked, len(words), len(found), opening_sources, settings)):
         return why, ""
-    if not argues or opening_sources:
+    if figures is None or opening_sources:
         return "", ""
     days = sum(1 for raw in columns.days.scan(columns.days.retoken(text)) if raw[2] < opening)
-    return "", argued_reason(len(words), len(found), days, figures or 0, settings) or ""
+    return "", argued_reason(len(words), len(found), days, figures, settings) or ""
 
 
 def _score(classifier: Classifier, name: str, segments: list[Segment], lang: str, detail: bool) -> TopicScore:

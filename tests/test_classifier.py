@@ -1,3 +1,4 @@
+import functools
 import json
 import subprocess
 import sys
@@ -182,6 +183,16 @@ def _rows(*paths):
     return [json.loads(line) for path in paths for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
+@functools.cache
+def _pool() -> dict[str, dict]:
+    """The dev pool by id, read once for the tests that take an article from it."""
+    return {r["id"]: r for r in _rows(FIXTURES / "real" / "classifier_dev.jsonl")}
+
+
+def _pool_article(article_id: str) -> dict:
+    return _pool()[article_id]
+
+
 def _quality(clf, rows):
     stats = {}
     for topic in ("security_council", "syria_escalation"):
@@ -312,7 +323,7 @@ def test_a_general_assembly_session_headlined_as_such_is_not_a_council_story(shi
     """A real report of 8 June 2018 (dev): the General Assembly's emergency session on Gaza, the US veto in
     the Council recalled below it. The headline tells of the Assembly, so the Council's words count less;
     a headline that names both is still read for the Council."""
-    row = next(r for r in _rows(FIXTURES / "real" / "classifier_dev.jsonl") if r["id"] == "pool-SK-middleEast-2253-20180608")
+    row = _pool_article("pool-SK-middleEast-2253-20180608")
     assert not row["labels"]["security_council"]
     reading = classify(shipped, row["title"], row["text"], "ar")
     assert "security_council" not in reading.alert_topics
@@ -339,7 +350,7 @@ def test_a_reaction_to_an_attack_the_lead_places_in_syria_is_on_topic(shipped):
 def test_air_defences_engaging_a_hostile_target_is_no_goal_scored(shipped):
     """A real report of 11 August 2018 (dev), the Syrian state media's formula: «الدفاعات الجوية تتصدى لهدف
     معاد». «هدف» is a football goal in the `civil` cue; «هدف معاد» is a hostile target."""
-    row = next(r for r in _rows(FIXTURES / "real" / "classifier_dev.jsonl") if r["id"] == "pool-CN-middleEast-1177-20180811")
+    row = _pool_article("pool-CN-middleEast-1177-20180811")
     assert row["labels"]["syria_escalation"]
     reading = classify(shipped, row["title"], row["text"], "ar")
     assert "syria_escalation" in reading.alert_topics
