@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from classifiers.credit import credit_end, without_credit
 from classifiers.events import CONCEPT, VIOLENCE, concepts, is_incident, tells_casualties
 from classifiers.normalize import clitic_forms, content_tokens, content_words, normalize, tokens
 from core.models import Classification, Hit
@@ -51,8 +52,10 @@ SEATS = {"damascus": "syria"}  # «دمشق تدعو...» is Syria speaking (oth
 BROAD = frozenset({"syria", "syria_regions"})  # too wide to tell two events apart
 # Outside forces whose strikes in a country are singular events: all of one day's reports of
 # them are one strike and its thread («ضربة ثلاثية», «صواريخ كروز», «مقاتلات تورنادو»), whatever
-# place or wording each names. Not the forces that fight there every day (Russia, Iran, the army).
-FOREIGN_FORCES = frozenset({"usa", "uk", "france", "israel", "turkey", "coalition"})
+# place or wording each names («طائرات روسية تقصف تلبيسة», «أولى الضربات الجوية الروسية»). Not the
+# forces that fight there every day (the army, Iran's militias); reports of strikes at two places
+# stay apart whoever strikes (places_conflict).
+FOREIGN_FORCES = frozenset({"usa", "uk", "france", "israel", "turkey", "coalition", "russia"})
 ARMED_ACTS = frozenset({"strike", "shelling", "bombing"})  # event concepts of an armed act (not "air": «طائرات»)
 RAIDS = frozenset(content_words("غارة غارات"))
 AGENT_WORDS = 3  # a force this many words from an armed act, in one clause, is the one acting
@@ -157,8 +160,10 @@ class Fingerprint:
 def article_fingerprint(title: str, text: str, classification: Classification, published: float) -> Fingerprint:
     """The fingerprint of one article (``classification`` with its entity mentions)."""
     idf = rarity().idf
+    credit = credit_end(text)
+    text = without_credit(text)
     lead = lead_of(text)
-    mentions = [h for h in classification.mentions if h.in_title or h.start < len(lead)]
+    mentions = [h for h in classification.mentions if h.in_title or credit <= h.start < len(lead)]
     said_title, said_lead = content_tokens(title), content_tokens(lead)  # cut once, read by every part below
     title_list = [word for _, _, word in said_title if word]
     weights: Counter[str] = Counter()

@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from classifiers.credit import without_credit
 from classifiers.events import VIOLENCE, concepts
 from classifiers.grouping import (
     BROAD,
@@ -132,7 +133,7 @@ def _may_read_alike(candidate: Fingerprint, thread: Reports) -> bool:
 def reach(title: str, text: str, entities: Iterable[str] = ()) -> frozenset[str]:
     """The words (and event concepts, as #concept, and entities, as @id) a story is read by for
     anchors: its headline and opening paragraphs."""
-    opening = f"{title}\n{text[:OPENING_CHARS]}"
+    opening = f"{title}\n{without_credit(text)[:OPENING_CHARS]}"
     return frozenset(content_words(opening)) | {f"#{c}" for c in concepts(opening)} | {f"@{e}" for e in entities}
 
 

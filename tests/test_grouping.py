@@ -3,6 +3,7 @@ from dataclasses import replace
 
 import pytest
 
+from classifiers.credit import credit_end, without_credit
 from classifiers.grouping import (
     OVER_VETO,
     SAME_STORY,
@@ -218,3 +219,28 @@ def test_the_grouping_report_lists_an_event_told_in_several_stories_as_read(caps
     assert "بعد الضربات" in next(line for line in listed if line.startswith("  story 2"))
     main([str(FIXTURES / "grouping" / "strike_day.jsonl"), "--errors", "0", "--by-event", "unsc"])
     assert "== " not in capsys.readouterr().out  # the Council's session is one story: nothing to list
+
+
+@pytest.mark.parametrize("credit", [
+    "بيروت - أ ف ب\n", "بيروت: «الشرق الأوسط»\n", "كتب - محمد سعيد:\n", "القاهرة _أ ش أ\n", "وكالات\n\n",
+    "وائل محمد\n  \n", "باماكو (ا ف ب) - ", "دبي، الإمارات العربية المتحدة (CNN)-- ", "(CNN)-- ",
+])
+def test_a_dateline_or_a_byline_is_the_credit_not_the_story(credit):
+    assert (credit + STRIKE)[credit_end(credit + STRIKE):].lstrip() == STRIKE
+    blanked = without_credit(credit + STRIKE)
+    assert blanked.endswith(STRIKE) and len(blanked) == len(credit + STRIKE) and not blanked[: len(credit)].strip()
+
+
+def test_a_first_line_that_tells_something_is_not_a_credit():
+    for opening in ("القاهرة: مرسي يلتقي وزير الدفاع ويبحث معه الأوضاع\n", "مقتل خمسة مدنيين\nقصفت طائرات",
+                    "قصفت طائرات حربية بلدات في ريف إدلب (شمال غرب) - وقتل خمسة. "):
+        assert credit_end(opening + STRIKE) == 0, opening
+
+
+def test_where_a_report_was_filed_from_is_not_where_its_event_was():
+    """Beirut's dateline over a strike in Idlib: the fingerprint names Syria, not Lebanon, and an
+    outlet's credit («الشرق الأوسط») is no word two of its reports share."""
+    filed = fp("بيروت: «الشرق الأوسط»\n" + STRIKE, "غارات على ريف إدلب")
+    assert "lebanon" not in filed.countries and "syria" in filed.countries
+    assert not {"بيروت", "الشرق", "الاوسط"} & set(filed.vector)
+    assert "lebanon" in fp("بيروت - أ ف ب\nأعلن الجيش اللبناني توقيف خمسة مسلحين في بيروت.", "توقيفات في لبنان").countries

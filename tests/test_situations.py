@@ -8,7 +8,7 @@ from classifiers.grouping import SAME_STORY, article_fingerprint, likeness, same
 from classifiers.index import StoryIndex
 from classifiers.situations import development, reach, reports, situation_link
 from classifiers.topics import classify
-from devtools.evaluate_days import grade_channel, situations_of
+from devtools.evaluate_days import Tally, grade_channel, situations_of
 from devtools.evaluate_days import main as evaluate_days
 from service.backtest import article_of, per_topic, replay
 from service.runtime import load_runtime
@@ -215,6 +215,10 @@ def test_a_force_strikes_where_it_stands_beside_the_act_not_where_it_is_only_nam
     assert not sdf.strikers  # the backer, not the attacker
     observatory = fingerprint("طائرات حربية تقصف الغوطة", "قال المرصد السوري ومقره بريطانيا إن طائرات قصفت دوما.")
     assert not observatory.strikers
+    russian = fingerprint("طائرات روسية تقصف تلبيسة والرستن", "")  # Russia strikes as Israel and Turkey do (LABELING.md)
+    told_otherwise = fingerprint("عشرات القتلى في أولى الضربات الجوية الروسية", "", 3600.0)
+    assert russian.strikers == told_otherwise.strikers == {"russia"} and same_strike(russian, told_otherwise)
+    assert "russia" not in fingerprint("موسكو تحذر واشنطن من ضرب سوريا", "").strikers  # Moscow speaks
 
 
 def test_one_outside_forces_strike_told_in_two_wordings_is_one_story():
@@ -271,3 +275,24 @@ def test_evaluate_days_tells_how_each_story_joined_its_situation(capsys):
     assert "links by same strike" in lines, lines
     right, wrong = (int(n) for n in re.findall(r"(\d+) with their situation, (\d+) not", lines["links by same strike"])[0])
     assert right >= 1 and wrong == 0
+
+
+def test_three_written_saudi_days_show_every_alert_and_ring_every_situation_on_topic():
+    """Three whole days written blind, as eleven Saudi papers carried them in 2015
+    (tests/fixtures/grouping/saudi_days_written.jsonl): one event told by several papers in their
+    own words, datelines and bylines, columns, near-misses. Every alerted article is shown and every
+    situation with an article on the channel's topic rings, without a storm of notifications."""
+    rows = [json.loads(line) for line in
+            (FIXTURES / "grouping" / "saudi_days_written.jsonl").read_text("utf-8").splitlines()]
+    runtime = per_topic(load_runtime(ROOT / "config.toml"))
+    result = replay(runtime, [article_of(r) for r in rows])
+    labelled = situations_of(rows)
+    for topic in runtime.config.topics:
+        alerted = {i for i, topics in result.topics.items() if topic in topics}
+        tally = Tally()
+        for day in sorted({r["published"][:10] for r in rows}):
+            tally.add(grade_channel([r for r in rows if r["published"][:10] == day], result, f"@{topic}", topic,
+                                    alerted, labelled))
+        assert tally.shown_alerted == tally.alerted, (topic, tally)
+        assert tally.relevant_rang == tally.relevant_situations, (topic, tally.silent)
+        assert sum(tally.rings) / len(tally.rings) <= 2.0, (topic, tally.rings)
