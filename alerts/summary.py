@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from classifiers.credit import AGENCY
 from classifiers.normalize import content_words, normalize
 
 MAX_CHARS = 450
@@ -27,11 +28,7 @@ _BOILERPLATE = re.compile(
     re.IGNORECASE,
 )
 _CAPTION = re.compile(r"^\W*(?:شاهد|شاهدوا|بالفيديو|فيديو|بالصور|صور|اقرأ|إقرأ|اضغط|انقر)\b")
-_DATELINE = re.compile(
-    r"^[^.!؟\n]{0,60}?\(\s*(?:CNN|رويترز|أ\s*ف\s*ب|ا\s*ف\s*ب|فرانس برس|الأناضول|سانا|د\s*ب\s*أ|يو بي آي|"
-    r"AFP|Reuters|AP|وام|واس|كونا|قنا|بنا)\s*\)\s*[-–—:]+\s*",
-    re.IGNORECASE,
-)
+_DATELINE = re.compile(r"^[^.!؟\n]{0,60}?\(\s*" + AGENCY.pattern + r"\s*\)\s*[-–—:]+\s*", re.IGNORECASE)
 _ARABIC = re.compile(r"[\u0600-\u06FF]")
 _FIGURE = re.compile(r"\d")
 

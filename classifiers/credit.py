@@ -15,9 +15,11 @@ from __future__ import annotations
 import re
 
 _DASH = r"[-–—ـ_]"
-# News agencies' tags: «(أ ش أ)», «أ.ف.ب», «- واس», «(رويترز)», «وكالات».
+# News agencies' tags: «(أ ش أ)», «أ.ف.ب», «- واس», «(رويترز)», «وكالات» (also read by alerts/summary.py
+# and fetchers/pages.py for datelines inside a text and in place of a headline).
 AGENCY = re.compile(r"(?<![^\W_])(?:أ\s*\.?\s*ش\s*\.?\s*أ|[أا]\s*\.?\s*ف\s*\.?\s*ب|د\s*\.?\s*ب\s*\.?\s*أ|واس|رويترز|"
-                    r"وكالات|سانا|قنا|وام|كونا|بترا|فرانس برس|الأناضول|CNN|AFP|Reuters)(?![^\W_])", re.IGNORECASE)
+                    r"وكالات|سانا|قنا|وام|كونا|بترا|بنا|يو بي آي|فرانس برس|الأناضول|CNN|AFP|AP|Reuters)(?![^\W_])",
+                    re.IGNORECASE)
 # «باماكو (ا ف ب) - », «دبي، الإمارات العربية المتحدة (CNN)-- », «(CNN)-- »: a credit in brackets, then a dash.
 INLINE = re.compile(r"[ \t]*(?:[^\s.!?؟()]+[ \t]+){0,5}\([^()\n]{1,25}\)[ \t]*(?:" + _DASH + r"+|:)[ \t]*")
 _LINE = re.compile(r"[ \t]*([^\n.!?؟]{2,70}?)[ \t]*\n")

@@ -10,12 +10,11 @@ from dataclasses import dataclass
 
 import trafilatura
 
+from classifiers.credit import AGENCY
+
 MAX_TEXT_CHARS = 20_000  # far longer than any news story; bounds the classifier's work
 HEADLINE_CHARS = 140  # a headline made of a lead's first sentence is cut here, at a word
-# News agencies' tags in datelines: «(أ ش أ)», «_أ.ش.أ», «- واس», «(رويترز)», «أ ف ب».
-_AGENCY = re.compile(r"(?<![^\W_])(?:أ\s*\.?\s*ش\s*\.?\s*أ|أ\s*\.?\s*ف\s*\.?\s*ب|د\s*\.?\s*ب\s*\.?\s*أ|واس|رويترز|"
-                     r"وكالات|سانا|قنا|وام|كونا|بترا)(?![^\W_])")
-_DATELINE = re.compile(r"^[^.\n]{0,40}?" + _AGENCY.pattern + r"[\s)\]]*[-–—:_]*\s*")
+_DATELINE = re.compile(r"^[^.\n]{0,40}?" + AGENCY.pattern + r"[\s)\]]*[-–—:_]*\s*", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?\u061f\n]+\s*")
 
 
@@ -61,7 +60,7 @@ def telling_headline(title: str, text: str) -> str:
     """The headline, or the text's first sentence when the headline tells nothing: empty, or a
     bare dateline («نيويورك - أ ش أ», «دمشق _أ.ش.أ», as agency copy is sometimes filed). The
     alert, the classifier and grouping then read what happened, not where it was filed."""
-    rest = _AGENCY.sub(" ", title)
+    rest = AGENCY.sub(" ", title)
     if rest != title and len(re.findall(r"[^\W_]+", rest)) <= 1 or not title.strip():
         for sentence in _SENTENCE_END.split(text):
             sentence = " ".join(_DATELINE.sub("", sentence).split())  # «القاهرة (رويترز) - قال...»
