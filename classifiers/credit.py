@@ -52,8 +52,8 @@ def _credit_at(text: str, start: int) -> int:
     marked = bool(re.search(_DASH + r"|:|«", line.group(1))) or bool(AGENCY.fullmatch(line.group(1).strip()))
     if len(words) <= CREDIT_WORDS and marked and _parts_short(line.group(1)):
         return line.end()
-    after = text[line.end(): text.find("\n", line.end()) if "\n" in text[line.end():] else len(text)]
-    if len(words) <= NAME_WORDS and not after.strip() and line.end() < len(text):
+    following = text.find("\n", line.end())
+    if len(words) <= NAME_WORDS and following > 0 and not text[line.end():following].strip():
         return line.end()
     return 0
 
