@@ -48,6 +48,9 @@ _NOT_HAPPENED = frozenset(content_words(
     "يدين تدين يندد تندد يطالب تطالب يدعو تدعو تحذر يحذر حذر حذرت هدد هددت توعد توعدت إدانة يتهم تتهم اتهم اتهمت اتهام "
     "يؤيد تؤيد أيد أيدت تأييد يرحب ترحب رحب رحبت ترحيب يشيد تشيد"))
 _AFTER = frozenset(normalize(w) for w in ("بعد", "عقب", "إثر", "غداة", "قبل"))  # «عقب الهجوم»: the act is past
+# «مواجهة دبلوماسية في مجلس الأمن حول الضربات», «خلاف بشأن الهجوم»: the violence is what is talked about
+# («معارك حول المطار»: «حول» before a place is "around", and the battle is reported)
+_ABOUT = frozenset(normalize(w) for w in ("حول", "بشأن", "إزاء", "حيال"))
 _ASKED = re.compile(r"[^\W\d_][\"'»”)]*\s*\?")  # a «?» after a word, not a sign lost in decoding («98?»)
 _SPEAKER = re.compile(r"^[^:]{2,40}:")  # «لافروف: ...» an actor's words
 # ...unless the one named before the colon is where a report comes from, not an actor speaking: a monitor, a
@@ -69,10 +72,14 @@ def is_incident(title: str) -> bool:
     if _NOT_HAPPENED.intersection(word for _, _, word in words) or _speaking(title):
         return False
     after = -9  # the last «بعد»: the two words after it name what came before the news
+    about = -9  # the last «حول»: the word after it is what is talked about
     for i, (start, end, word) in enumerate(words):
-        if not _AFTER.isdisjoint(clitic_forms(normalize(title[start:end]))):  # «بعد», «وبعد»
+        forms = clitic_forms(normalize(title[start:end]))
+        if not _AFTER.isdisjoint(forms):  # «بعد», «وبعد»
             after = i
-        elif CONCEPT.get(word) in HAPPENED and i - after > 2:
+        elif not _ABOUT.isdisjoint(forms):
+            about = i
+        elif CONCEPT.get(word) in HAPPENED and i - after > 2 and i - about > 1:
             return True
     return False
 

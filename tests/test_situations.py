@@ -41,6 +41,9 @@ def test_an_incident_is_violence_that_happened_not_words_about_it():
     assert not is_incident("قوات النظام السوري ترفع حالة التأهب تحسباً لضربة أميركية")  # a strike expected
     assert not is_incident("إسرائيل تدين الهجوم الكيميائي المفترض في سوريا")  # a reaction
     assert not is_incident("سوريا تتهم مقاتلي المعارضة باستخدام أسلحة كيماوية")  # an accusation
+    assert not is_incident("مواجهة دبلوماسية في مجلس الأمن حول الضربات الروسية")  # what a session is about
+    assert not is_incident("خلاف بشأن الهجوم على دوما")
+    assert is_incident("معارك عنيفة حول مطار كويرس")  # «حول» a place: around it, the battle reported
     # a concept in every spelling: «كيماوي» bare loses its ك as a preposition would, «الكيماوي» keeps it
     assert concepts("هجوم كيماوي") == concepts("الهجوم الكيماوي") == concepts("بالهجوم الكيماوي") == ["strike", "chemical"]
     assert concepts("بالكلور") == ["chemical"]
