@@ -4,10 +4,10 @@ Agency copy and newspapers open with a dateline or a byline: «بيروت - أ �
 «الشرق الأوسط»», «كتب - محمد سعيد:», «باماكو (ا ف ب) -», «دبي، الإمارات العربية
 المتحدة (CNN)--», a reporter's name over a blank line. It tells where the reporter sat,
 not where the event was: read as the lead, Beirut's dateline makes a report of Homs a
-Lebanese story, an outlet's name or a reporter's becomes a rare word that every piece of
-theirs shares, and the real lead loses one of its sentences. So the classifier and the
-fingerprints read the text with its credit blanked out (offsets kept), and a credit that
-files the text from a place by an agency or a reporter tells news, not a column.
+Lebanese story, and an outlet's name or a reporter's becomes a rare word that every piece
+of theirs shares. So stories and situations read the text with its credit blanked out.
+The classifier reads the text as it comes: its points were fitted with credits in the lead
+(read without them, it gained three wrong alerts on the dev sets and no right one).
 """
 
 from __future__ import annotations
@@ -61,11 +61,11 @@ def _credit_at(text: str, start: int) -> int:
 def _parts_short(line: str) -> bool:
     """A dateline's parts are a place and a source («القاهرة - أ ش أ», «بيروت: «الحياة»»), or a
     by-word and a name: no part is a clause (a subhead «القاهرة: مرسي يلتقي وزير الدفاع» is)."""
-    parts = [p.split() for p in re.split(_DASH + r"|:", line) if p.strip()]
-    return bool(parts) and (all(len(p) <= 4 for p in parts) and sum(len(p) for p in parts) <= CREDIT_WORDS)
+    return all(len(part.split()) <= 4 for part in re.split(_DASH + r"|:", line))
 
 
 def without_credit(text: str) -> str:
-    """The text with its credit blanked (same length, so that offsets into it hold)."""
+    """The text with its credit blanked: same length, so that offsets into it hold, and its line
+    breaks kept, so that the lead (grouping.lead_of) ends where it did."""
     end = credit_end(text)
     return "".join(c if c == "\n" else " " for c in text[:end]) + text[end:] if end else text
