@@ -14,12 +14,18 @@ headline that reports no violence done) opens no thread of its own and joins, si
 it belongs to. On the dev corpora it holds none of the 694 articles labelled on a topic, 5 of the
 39 byline columns (19 more ask) and 83 of the 7,054 other articles, the unsigned columns of Al
 Arabiya's feeds among them.
+
+A writer may also sign the text: a headline «علي بريشة يكتب: ...» («رأي.. بشار جرار يكتب لـCNN:»),
+an opening line «بقلم: سامي الدخيل» or an editorial's «كلمة الرياض»; a paper may label an analysis
+«تحليل إخباري». On the real corpora every headline so signed (49) is labelled on neither topic.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
+from classifiers.normalize import normalize
 from core.config import CommentarySettings
 
 OPENING = 2  # sentences in which news names its source
@@ -65,6 +71,40 @@ def argued_reason(words: int, sources: int, opening_days: int, figures: int,
     return (f"argues rather than reports ([commentary]), so it opens no thread of its own: {words} words with no "
             f"source and no day named in its first {OPENING} sentences, {rate:.1f} source words per 1,000, "
             f"{100 * figures / words:.1f} figures per 100")
+
+
+LABEL_WORDS = 6  # an opening line this short, ended by a line break, can be a byline or a label
+_OPENING = re.compile(r"\s*([^\n]{2,80})(\n?)")
+# «علي بريشة يكتب: ...», «رأي.. بشار جرار يكتب لـCNN: ...», «... يكتب عن اعتداء الفحيص بالأردن: ...»
+_WRITES = re.compile(r"^[^:؟?!\n]{0,60}?(?<!\w)(?:يكتب|تكتب)(?:\s+(?:ل|عن)[^:\n]{0,40})?\s*:")
+
+
+def signed(title: str, text: str, settings: CommentarySettings) -> tuple[str, str]:
+    """(why the text is a signed column, why it is a labelled analysis), each "" when it is not:
+    its headline says a writer writes («X يكتب:»), or its opening line starts with one of the
+    settings' column or analysis labels (no column labels: no signature is read). A one-word label
+    counts only on a short line of its own: «كلمة الرياض» signs a text, «كلمة السر في معركة
+    حلب...» opens a sentence."""
+    if settings.column_labels and _WRITES.match(title):
+        return f"a column ([commentary]): its headline is signed «{title.split(':')[0].strip()}:»", ""
+    line = _OPENING.match(text)
+    if not line:
+        return "", ""
+    opening, label = normalize(line.group(1)), f"«{line.group(1).strip()}»"
+    own_line = bool(line.group(2)) and len(line.group(1).split()) <= LABEL_WORDS
+    columns = settings.column_labels if own_line else tuple(n for n in settings.column_labels if " " in n.strip())
+    if _labels(columns).match(opening):
+        return f"a column ([commentary]): its opening signs it {label}", ""
+    if own_line and _labels(settings.analysis_labels).match(opening):
+        return "", f"an analysis ([commentary]), so it opens no thread of its own: its opening labels it {label}"
+    return "", ""
+
+
+@lru_cache(maxsize=8)
+def _labels(names: tuple[str, ...]) -> re.Pattern[str]:
+    """The names, each as the start of a line: whole words, then a space, a colon or a dash, or the end."""
+    terms = sorted({normalize(n).strip() for n in names if n.strip()}, key=len, reverse=True)
+    return re.compile(r"(?:" + "|".join(map(re.escape, terms)) + r")(?=$|[\s:\-–—ـ.])" if terms else r"(?!)")
 
 
 def marks(text: str) -> int:

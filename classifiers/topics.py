@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
-from classifiers.commentary import OPENING, argued_reason, commentary_reason, figures_if_argued, marks
+from classifiers.commentary import OPENING, argued_reason, commentary_reason, figures_if_argued, marks, signed
 from classifiers.events import is_incident
 from classifiers.gazetteer import Gazetteer
 from classifiers.language import detect_language
@@ -118,7 +118,9 @@ def build_classifier(
         phrases.extend((MENTION_KEY, alias, named) for alias, named in expand(f"@{entity.id}", gazetteer)
                        if (alias, named) not in found)
     columns = None
-    if commentary is not None and (commentary.questions or commentary.argued_words) and not commentary.alert:
+    reads = commentary is not None and (commentary.questions or commentary.argued_words or commentary.column_labels
+                                        or commentary.analysis_labels)
+    if commentary is not None and reads and not commentary.alert:
         columns = ColumnReading(commentary, _word_lexicon(commentary.sources), _word_lexicon(commentary.days))
     rules = {name: topic.rules for name, topic in topics.items()}
     return Classifier(Lexicon(phrases), dict(topics), rules, tuple(languages), columns)
@@ -275,6 +277,9 @@ def _as_commentary(title: str, text: Tokens, columns: ColumnReading) -> tuple[st
     source and no day in its opening, under a headline that reports no violence done. Read only
     for a story that would alert, and cheapest first, so that news pays little for it."""
     settings, words = columns.settings, text.words
+    column, analysis = signed(title, text.text, settings)
+    if column or analysis:
+        return column, analysis
     asked = marks(text.text)
     asks = bool(settings.questions) and asked >= settings.questions
     figures = figures_if_argued(text.text, len(words), settings)

@@ -97,6 +97,11 @@ NEWS_SOURCES = ("قال", "قالت", "يقول", "تقول", "أعلن*", "يع
                 "صرح*", "أوضح*", "أشار*", "أضاف*", "تابع", "كشف*", "نفى", "نفت", "نقلا", "بحسب", "حسب", "وفقا",
                 "وكالة", "مراسل", "مصادر", "مصدر", "بيان", "رويترز", "فرانس برس", "سانا", "واس", "كونا", "الأناضول")
 
+# How a column or an editorial signs its text's opening line («بقلم: سامي الدخيل», «كلمة الرياض», «رأي
+# عكاظ», CNN's «هذا المقال بقلم ...»), and how an analysis is labelled there («تحليل إخباري»).
+COLUMN_LABELS = ("بقلم", "هذا المقال بقلم", "كلمة", "رأي", "الرأي", "افتتاحية", "مقال")
+ANALYSIS_LABELS = ("تحليل", "قراءة")
+
 # Words by which news dates what it tells in its opening (a day, a time of day, a month); a column's
 # opening argues without a date.
 NEWS_DAYS = ("اليوم", "أمس", "الليلة", "غدا", "الأحد", "الاثنين", "الإثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة",
@@ -111,9 +116,10 @@ class CommentarySettings(Frozen):
     under a section that one of `sections` names, whole or as one of its words, or when its text
     reads as a column (classifiers/commentary.py): it asks or exclaims at least `questions` times,
     names no source in its opening and few anywhere (under `source_rate` of `sources` per 1,000 words),
-    or asks twice as often and names a little more. A text that argues without asking (`argued_words`
-    words or more, no source and no day (`days`) in its opening, few sources anywhere and few figures)
-    alerts but opens no thread of its own."""
+    or asks twice as often and names a little more, or when a writer signs it: a headline «X يكتب:», an
+    opening line that starts with one of `column_labels`. A text that argues without asking (`argued_words`
+    words or more, no source and no day (`days`) in its opening, few sources anywhere and few figures),
+    or whose opening line starts with one of `analysis_labels`, alerts but opens no thread of its own."""
 
     alert: bool = False
     sections: tuple[str, ...] = OPINION_SECTIONS
@@ -124,6 +130,8 @@ class CommentarySettings(Frozen):
     days: tuple[str, ...] = NEWS_DAYS
     argued_words: int = Field(120, ge=0, description="words from which a text that names no source and no day in its "
                                                      "opening, and few figures, argues: it opens no thread; 0: not read so")
+    column_labels: tuple[str, ...] = COLUMN_LABELS
+    analysis_labels: tuple[str, ...] = ANALYSIS_LABELS
 
 
 class ServerSettings(Frozen):

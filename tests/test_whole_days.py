@@ -12,7 +12,7 @@ from core.config import CommentarySettings, TopicConfig
 from core.models import FeedEntry
 from fetchers.feeds import parse_feed
 from service.pipeline import is_commentary
-from service.runtime import load_runtime
+from service.runtime import load_gazetteer, load_runtime
 from tests.conftest import FIXTURES, ROOT, bot_env, real_article, run_bot
 from tests.test_backtest import CHANNELS
 
@@ -103,7 +103,8 @@ def test_a_column_is_told_by_its_text_when_its_feed_does_not_file_it_apart():
     assert not reading.alert and "1 source named" in reading.reasons[-1]
     assert classify(anything, news["title"], news["text"], "ar").alert_topics == ("t",)
     assert classify(replace(anything, commentary=None), column["title"], column["text"], "ar").alert_topics == ("t",)
-    off = build_classifier(anything.topics, GAZETTEER, commentary=CommentarySettings(questions=0, argued_words=0))
+    off = build_classifier(anything.topics, GAZETTEER, commentary=CommentarySettings(
+        questions=0, argued_words=0, column_labels=(), analysis_labels=()))
     assert off.commentary is None and classify(off, column["title"], column["text"], "ar").alert_topics == ("t",)
 
 
@@ -136,6 +137,36 @@ def test_a_text_that_argues_without_asking_is_told_by_its_opening_and_its_figure
     assert not classify(runtime.classifier, "مقتل 12 مدنيا بقصف براميل على حلب", ARGUED[1], "ar").argued
     off = build_classifier(runtime.classifier.topics, GAZETTEER, commentary=CommentarySettings(argued_words=0))
     assert not classify(off, *ARGUED, "ar").argued
+
+
+def test_a_signed_column_is_silent_and_a_labelled_analysis_opens_no_thread():
+    """A writer's signature (a headline «X يكتب:», an opening «بقلم:» or an editorial's «كلمة الرياض»)
+    makes a column, whatever its text reads like; an opening «تحليل إخباري» makes an analysis."""
+    runtime = load_runtime(FIXTURES.parent.parent / "config.toml")
+    # only the signature is read: a text that asks nothing and is too short to argue
+    signature = build_classifier(runtime.classifier.topics, load_gazetteer(ROOT / "classifiers" / "entities.toml"),
+                                 commentary=CommentarySettings(questions=0, argued_words=0))
+    title, text = "مجلس الأمن.. حين تُرفع الأيدي فوق دماء السوريين", (
+        "استخدمت روسيا حق النقض (الفيتو) أربع مرات لمنع مجلس الأمن من اتخاذ قرار بشأن سوريا، "
+        "وقصفت طائرات النظام أحياء حلب بالبراميل المتفجرة.")
+    assert "security_council" in classify(signature, title, text, "ar").alert_topics
+    for signed_title, signed_text in ((title, "بقلم: سامي الدخيل\n" + text), (title, "كلمة الرياض\n" + text),
+                                      ("سامي الدخيل يكتب: " + title, text)):
+        reading = classify(signature, signed_title, signed_text, "ar")
+        assert not reading.alert_topics and "a column" in reading.topics["security_council"].reasons[-1]
+    analysis = classify(signature, title, "تحليل إخباري\n" + text, "ar")
+    assert analysis.alert_topics and "an analysis" in analysis.argued
+    # a sentence that opens with a label's word is no label; a dateline is news
+    for opening in ("كلمة السر في معركة حلب هي الطيران والمدفعية وحدها\n", "بيروت - أ ف ب\n"):
+        assert classify(signature, title, opening + text, "ar").alert_topics, opening
+    # a real column of 2013, signed in its headline, read by a topic that takes anything shelled
+    shelled = {"t": TopicConfig(label="t", threshold=0.5, cues={"x": ["قصف*"]}, evidence={"start": {"headline": 1.0}})}
+    column = real_article("eg13-65540e63f8dc")
+    assert "يكتب:" in column["title"]
+    for labels, alerts in ((CommentarySettings.model_fields["column_labels"].default, ()), ((), ("t",))):
+        reading = build_classifier(shelled, GAZETTEER, commentary=CommentarySettings(
+            questions=0, argued_words=0, column_labels=labels, analysis_labels=("تحليل",)))
+        assert classify(reading, column["title"], column["text"], "ar").alert_topics == alerts
 
 
 def test_a_text_that_argues_opens_no_thread_but_joins_the_one_it_belongs_to(tmp_path):
