@@ -17,7 +17,8 @@ Arabiya's feeds among them.
 
 A writer may also sign the text: a headline «علي بريشة يكتب: ...» («رأي.. بشار جرار يكتب لـCNN:»),
 an opening line «بقلم: سامي الدخيل» or an editorial's «كلمة الرياض»; a paper may label an analysis
-«تحليل إخباري». On the real corpora every headline so signed (49) is labelled on neither topic.
+«تحليل إخباري». Of the 59 real articles so signed (by their headlines), 57 are labelled on neither
+topic; the other two, signed CNN columns of the 2018 holdout pool, on one.
 """
 
 from __future__ import annotations
