@@ -75,7 +75,9 @@ def test_worker_without_token_says_console_mode_and_stops_on_sigterm(tmp_path, s
     config = write_config(tmp_path / "c.toml", [("UN", site.url("missing.xml"), None)])
     env = bot_env(tmp_path)
     worker = start(config, env)
-    assert wait_for(lambda: len(site.requests) >= 1, 30)
+    assert wait_for(lambda: len(site.requests) >= 1, 30)  # the worker's store is made by then
+    store = Store(tmp_path / "bot.sqlite3")  # a second reader, as WAL allows
+    assert wait_for(lambda: any(s.failures for s in store.feed_states()), 30)  # the 404 read, not only asked
     worker.send_signal(signal.SIGTERM)
     output = worker.communicate(timeout=15)[0]
     assert worker.returncode == 0
