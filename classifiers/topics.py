@@ -118,9 +118,8 @@ def build_classifier(
         phrases.extend((MENTION_KEY, alias, named) for alias, named in expand(f"@{entity.id}", gazetteer)
                        if (alias, named) not in found)
     columns = None
-    reads = commentary is not None and (commentary.questions or commentary.argued_words or commentary.column_labels
-                                        or commentary.analysis_labels)
-    if commentary is not None and reads and not commentary.alert:
+    if commentary is not None and not commentary.alert and (commentary.questions or commentary.argued_words
+                                                             or commentary.column_labels or commentary.analysis_labels):
         columns = ColumnReading(commentary, _word_lexicon(commentary.sources), _word_lexicon(commentary.days))
     rules = {name: topic.rules for name, topic in topics.items()}
     return Classifier(Lexicon(phrases), dict(topics), rules, tuple(languages), columns)
@@ -272,8 +271,9 @@ def classify(
 
 def _as_commentary(title: str, text: Tokens, columns: ColumnReading) -> tuple[str, str]:
     """(why a story's text reads as a column, which alerts on nothing; why it argues rather than
-    reports, which opens no thread), each "" when it does not. A column asks: how often, then the
-    source words it names and where. A text argues when it is long, counts little and names no
+    reports, which opens no thread), each "" when it does not. A writer's signature or an analysis
+    label decides first (commentary.signed). A column asks: how often, then the source words it
+    names and where. A text argues when it is long, counts little and names no
     source and no day in its opening, under a headline that reports no violence done. Read only
     for a story that would alert, and cheapest first, so that news pays little for it."""
     settings, words = columns.settings, text.words
