@@ -94,18 +94,20 @@ def signed(title: str, text: str, settings: CommentarySettings) -> tuple[str, st
     opening, label = normalize(line.group(1)), f"«{line.group(1).strip()}»"
     own_line = bool(line.group(2)) and len(line.group(1).split()) <= LABEL_WORDS
     columns = settings.column_labels if own_line else tuple(n for n in settings.column_labels if " " in n.strip())
-    if _labels(columns).match(opening):
+    if names_pattern(columns).match(opening):
         return f"a column ([commentary]): its opening signs it {label}", ""
-    if own_line and _labels(settings.analysis_labels).match(opening):
+    if own_line and names_pattern(settings.analysis_labels).match(opening):
         return "", f"an analysis ([commentary]), so it opens no thread of its own: its opening labels it {label}"
     return "", ""
 
 
 @lru_cache(maxsize=8)
-def _labels(names: tuple[str, ...]) -> re.Pattern[str]:
-    """The names, each as the start of a line: whole words, then a space, a colon or a dash, or the end."""
-    terms = sorted({normalize(n).strip() for n in names if n.strip()}, key=len, reverse=True)
-    return re.compile(r"(?:" + "|".join(map(re.escape, terms)) + r")(?=$|[\s:\-–—ـ.])" if terms else r"(?!)")
+def names_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    """Any of the names (normalised, lower case), each as whole words: a feed's opinion section
+    («مقالات الرأي», "opinion-writers"), a label that opens a text («كلمة الرياض»). Built once per
+    config; read normalised text with it."""
+    terms = sorted({normalize(n).strip().lower() for n in names if n.strip()}, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, terms)) + r")(?!\w)" if terms else r"(?!)")
 
 
 def marks(text: str) -> int:

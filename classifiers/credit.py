@@ -64,8 +64,8 @@ def _parts_short(line: str) -> bool:
     return all(len(part.split()) <= 4 for part in re.split(_DASH + r"|:", line))
 
 
-def without_credit(text: str) -> str:
-    """The text with its credit blanked: same length, so that offsets into it hold, and its line
-    breaks kept, so that the lead (grouping.lead_of) ends where it did."""
-    end = credit_end(text)
+def without_credit(text: str, end: int | None = None) -> str:
+    """The text with its credit (ending at ``end``, when already found) blanked: same length, so that
+    offsets into it hold, and its line breaks kept, so that the lead (grouping.lead_of) ends where it did."""
+    end = credit_end(text) if end is None else end
     return "".join(c if c == "\n" else " " for c in text[:end]) + text[end:] if end else text

@@ -161,7 +161,7 @@ def article_fingerprint(title: str, text: str, classification: Classification, p
     """The fingerprint of one article (``classification`` with its entity mentions)."""
     idf = rarity().idf
     credit = credit_end(text)
-    text = without_credit(text)
+    text = without_credit(text, credit)
     lead = lead_of(text)
     mentions = [h for h in classification.mentions if h.in_title or credit <= h.start < len(lead)]
     said_title, said_lead = content_tokens(title), content_tokens(lead)  # cut once, read by every part below

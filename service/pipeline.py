@@ -10,13 +10,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import re
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -24,6 +22,7 @@ from alerts.digest import period_start, render_digest
 from alerts.message import TELEGRAM_LIMIT, render, render_thread, visible_length
 from alerts.summary import summarize
 from alerts.threads import RingPolicy, place, rings
+from classifiers.commentary import names_pattern
 from classifiers.events import asks
 from classifiers.grouping import WINDOW_HOURS, Fingerprint, article_fingerprint, story_fingerprint, story_members
 from classifiers.index import StoryIndex
@@ -181,16 +180,9 @@ def is_commentary(settings: CommentarySettings, opinion_feed: bool, entry: FeedE
     are the headline's)."""
     if settings.alert:
         return False
-    names = _opinion_names(settings.sections)
+    names = names_pattern(settings.sections)
     folders = [unquote(part) for part in urlsplit(entry.url or "").path.split("/")[:-1] if part]
     return opinion_feed or any(names.search(normalize(s).lower()) for s in (*entry.sections, *folders))
-
-
-@lru_cache(maxsize=4)
-def _opinion_names(words: tuple[str, ...]) -> re.Pattern[str]:
-    """The config's section words, each matched as a whole word of a section's name (once per config)."""
-    terms = sorted({normalize(w).strip().lower() for w in words if w.strip()}, key=len, reverse=True)
-    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, terms)) + r")(?!\w)" if terms else r"(?!)")
 
 
 def skip_commentary(services: Services, feed_url: str, entry: FeedEntry) -> None:

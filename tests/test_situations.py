@@ -2,15 +2,17 @@
 
 import json
 import re
+from collections import defaultdict
 
 from classifiers.events import concepts, is_incident, tells_casualties
 from classifiers.grouping import SAME_STORY, article_fingerprint, likeness, same_strike
 from classifiers.index import StoryIndex
 from classifiers.situations import development, reach, reports, situation_link
 from classifiers.topics import classify
-from devtools.evaluate_days import Tally, grade_channel, situations_of
+from devtools.evaluate_days import grade, grade_channel, situations_of
 from devtools.evaluate_days import main as evaluate_days
 from service.backtest import article_of, per_topic, replay
+from service.labelled import day_of
 from service.runtime import load_runtime
 from tests.conftest import FIXTURES, ROOT, real_article, real_days
 
@@ -289,13 +291,12 @@ def test_three_written_saudi_days_show_every_alert_and_ring_every_situation_on_t
             (FIXTURES / "grouping" / "saudi_days_written.jsonl").read_text("utf-8").splitlines()]
     runtime = per_topic(load_runtime(ROOT / "config.toml"))
     result = replay(runtime, [article_of(r) for r in rows])
-    labelled = situations_of(rows)
-    for topic in runtime.config.topics:
-        alerted = {i for i, topics in result.topics.items() if topic in topics}
-        tally = Tally()
-        for day in sorted({r["published"][:10] for r in rows}):
-            tally.add(grade_channel([r for r in rows if r["published"][:10] == day], result, f"@{topic}", topic,
-                                    alerted, labelled))
+    topics = list(runtime.config.topics)
+    alerted = {t: {i for i, story_topics in result.topics.items() if t in story_topics} for t in topics}
+    by_day = defaultdict(list)
+    for row in rows:
+        by_day[day_of(row)].append(row)
+    for topic, tally in grade(by_day, result, topics, alerted, situations_of(rows)).items():
         assert tally.shown_alerted == tally.alerted, (topic, tally)
         assert tally.relevant_rang == tally.relevant_situations, (topic, tally.silent)
         assert sum(tally.rings) / len(tally.rings) <= 2.0, (topic, tally.rings)
