@@ -64,6 +64,8 @@ AGENT_WORDS = 3  # a force this many words from an armed act, in one clause, is 
 TARGETS = frozenset(normalize(w) for w in ("على", "ضد", "قاعدة", "قواعد", "مواقع", "أهداف", "هدف"))
 # A force named as another's backer or seat: «المدعومة من», «بدعم من», «حليفة واشنطن», «ومقره بريطانيا»
 ASIDES = tuple(normalize(w) for w in ("مدعوم", "بدعم", "حليف", "مقر"))
+# A state named for its land, not its forces: «قرب الحدود التركية», «داخل الأراضي التركية», «جنوب تركيا»
+LAND = frozenset(content_words("الحدود الأراضي الأجواء داخل جنوب شمال شرق غرب جنوبي شمالي"))
 _CLAUSE = re.compile(r"[.:،؛!?\u061f\n|]|\s-\s")  # what ends a clause or a headline's part («هجوم دوما.. واشنطن»)
 # Military commands that speak for a force's strikes, read for them only (as entities they would
 # make every Pentagon briefing one actor's story): a text that names one and an armed act tells its strike.
@@ -186,6 +188,8 @@ def article_fingerprint(title: str, text: str, classification: Classification, p
         countries.add("syria")
     headline = sorted((h for h in mentions if h.in_title), key=lambda h: h.start)
     lead_hits = [h for h in mentions if not h.in_title]
+    forces_title = [h for h in headline if not _land_of(said_title, h)]
+    forces_lead = [h for h in lead_hits if not _land_of(said_lead, h)]
     return Fingerprint(
         published=published,
         vector={word: round(w / norm, 4) for word, w in weights.items()},
@@ -197,8 +201,8 @@ def article_fingerprint(title: str, text: str, classification: Classification, p
         entities=frozenset(h.entity.id for h in mentions),
         incident=is_incident(title),
         casualties=tells_casualties(title),
-        attackers=_attackers(said_title, said_lead, headline, lead_hits),
-        strikers=_striking(title, said_title, headline) or _striking(lead, said_lead, lead_hits),
+        attackers=_attackers(said_title, said_lead, forces_title, forces_lead),
+        strikers=_striking(title, said_title, forces_title) or _striking(lead, said_lead, forces_lead),
         threat=bool(THREATS & title_words),
         violence=VIOLENCE.intersection(title_concepts),
         told_day=_told_day(title, published),
@@ -218,6 +222,12 @@ def _attackers(title: Said, lead: Said, headline: list[Hit], lead_hits: list[Hit
         return frozenset(named) if _armed(title) else frozenset()
     in_lead = {h.entity.id for h in lead_hits if h.entity.id in FOREIGN_FORCES}
     return frozenset(in_lead) if in_lead and _armed(lead) else frozenset()
+
+
+def _land_of(words: Said, hit: Hit) -> bool:
+    """The hit names a state's land (LAND just before it), not the state acting."""
+    before = [word for start, _, word in words if start < hit.start and word]
+    return bool(before) and before[-1] in LAND
 
 
 def _armed(words: Said) -> list[int]:

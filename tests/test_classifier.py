@@ -256,6 +256,21 @@ def test_an_outside_states_strike_headlined_on_the_state_is_placed_in_syria_by_i
     assert not iraq.alert_topics
 
 
+def test_a_strike_with_its_toll_at_a_town_of_syria_counts_below_a_headline_about_its_force(shipped):
+    """The judge's other 2015 miss: the strike is told in the body, under a headline about a 'safe zone'."""
+    title = "«المنطقة الآمنة» على المحك.. مقاتلات روسية تقصف قرب الحدود التركية"
+    text = ("أنطاكيا - اليوم\nباتت فكرة «المنطقة الآمنة» التي سعت أنقرة لإقامتها في الشمال أمام اختبار صعب، بعد أن "
+            "وصلت الغارات الروسية، أمس، إلى مناطق لا تبعد أكثر من عشرين كيلومتراً عن الحدود التركية في ريف إدلب الغربي.\n"
+            "وقال مصدر في الدفاع المدني إن طائرات حربية يُعتقد أنها روسية شنت صباح أمس أربع غارات على محيط جسر الشغور "
+            "وقرى في ريفها الغربي القريب من لواء إسكندرون، مما أدى إلى مقتل خمسة مدنيين بينهم طفلان.\n"
+            "وفي بلدة الريحانية التركية المقابلة، قال سكان إنهم سمعوا دوي انفجارات قوية من الجانب الآخر من الحدود.\n"
+            "وكانت أنقرة قد طالبت مراراً بإقامة منطقة خالية من «داعش» ومحمية من الطيران بين جرابلس وأعزاز، لكن مراقبين "
+            "يرون أن دخول الطيران الروسي إلى الأجواء السورية «أغلق عملياً الباب أمام هذا المشروع».")
+    assert classify(shipped, title, text, "ar").alert_topics == ("syria_escalation",)
+    background = text.replace("صباح أمس", "في 2014")  # a toll of years past is background
+    assert not classify(shipped, title, background, "ar").alert_topics
+
+
 def test_a_killing_the_lead_tells_as_a_crime_is_no_conflict_violence(shipped):
     """The headline reads like violence in Syria; the lead's cause (a traffic quarrel) makes it a crime."""
     crime = classify(shipped, "ابن عم الأسد يقتل ضابطا في اللاذقية",

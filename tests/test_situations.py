@@ -145,6 +145,8 @@ def test_an_outside_forces_strike_is_one_situation_at_every_place_it_hits():
     assert not words.attackers  # aircraft flying is not a strike
     chemical = fingerprint("ماي: هجوم دوما همجي", "قالت ماي إنها ستتحدث مع الرئيس الأمريكي بشأن #هجوم_كيمياوي في سوريا.")
     assert not chemical.attackers  # the states that answer a chemical attack did not make it
+    border = fingerprint("مقاتلات روسية تقصف قرب الحدود التركية", "شنت طائرات روسية غارات قرب جسر الشغور.")
+    assert border.attackers == border.strikers == {"russia"}  # the border is Turkey's land, not its forces
 
 
 def test_a_strike_joins_the_situation_whose_talks_weighed_it():
