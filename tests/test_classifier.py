@@ -277,9 +277,26 @@ def test_a_killing_the_lead_tells_as_a_crime_is_no_conflict_violence(shipped):
                      "أقدم سليمان هلال الأسد، ابن عم رئيس النظام السوري بشار الأسد، على قتل العقيد في القوات الجوية حسان "
                      "الشيخ أمام أطفاله في اللاذقية بسبب خلاف على أولوية المرور.", "ar")
     assert not crime.alert_topics
+    other_words = classify(shipped, "غضب في اللاذقية بعد مقتل عقيد على يد سليمان الأسد",
+                           "أقدم سليمان الأسد، ابن عم الرئيس السوري، على قتل عقيد في اللاذقية إثر خلاف على أفضلية "
+                           "المرور.", "ar")
+    assert not other_words.alert_topics
     rhetoric = classify(shipped, "الائتلاف يحمل «عصابة الأسد» مسؤولية قصف حي الوعر بحمص",
                         "قتل 12 مدنيا في قصف لقوات النظام على حي الوعر في حمص اليوم.", "ar")
     assert rhetoric.alert_topics == ("syria_escalation",)  # «عصابة» there is rhetoric, not a crime's cause
+
+
+def test_a_preview_of_the_inquiry_vote_is_the_council_s_story_not_the_attacks_it_recalls(shipped):
+    """The judge's 2015 class (resolution 2235): a headline about the body built, a body that recalls the chlorine
+    attacks it will name; and the other wordings of what the body does («تسمية مستخدمي الكلور»)."""
+    title = "مجلس الأمن يصوّت اليوم على آلية لتحديد المسؤولين عن الهجمات الكيماوية في سورية"
+    text = ("نيويورك - «الحياة»\nيصوّت مجلس الأمن اليوم على مشروع قرار ينشئ «آلية تحقيق مشتركة» بين الأمم المتحدة ومنظمة "
+            "حظر الأسلحة الكيماوية لتحديد المسؤولين عن استخدام غاز الكلور سلاحاً في سورية.\n"
+            "ويأتي التحرك بعد أن أكدت بعثة تقصي الحقائق استخدام الكلور «بشكل منهجي ومتكرر» في قرى شمال سورية.\n"
+            "وتتهم المعارضة والدول الغربية النظام بإلقاء براميل محشوة بالكلور من المروحيات، وهو ما تنفيه دمشق.")
+    assert classify(shipped, title, text, "ar").alert_topics == ("security_council",)
+    title = "مجلس الأمن يقترب من تسمية مستخدمي الكلور في سورية"
+    assert "syria_escalation" not in classify(shipped, title, text, "ar").alert_topics
 
 
 def test_council_acts_that_name_fighting_without_reporting_it(shipped):

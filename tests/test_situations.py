@@ -125,6 +125,21 @@ def test_a_statement_joins_by_the_anchors_of_the_situations_first_reports():
     assert situation_link(fingerprint(title, text, 3600), reach(title, text), "douma", reports([vote])) is None
 
 
+def test_words_every_war_report_says_anchor_no_thread():
+    """«غارات», «براميل», «ريف», «المرصد» are rare in news at large but said by every report of the war: a
+    statement naming only them is not about this thread (written Saudi days: 3 wrong links fewer)."""
+    title, lead = "غارات للنظام وبراميل متفجرة على ريف حلب الشمالي", (
+        "قتل مدنيون في غارات وبراميل متفجرة ألقتها مروحيات النظام فجر اليوم على بلدات ريف حلب الشمالي، بحسب المرصد.")
+    aleppo = reports([fingerprint(title, lead)])
+    title, lead = "فصائل المعارضة تتوعد بالرد على البراميل", (
+        "توعدت فصائل المعارضة بالرد على غارات مروحيات النظام التي تلقي البراميل فجر كل يوم على البلدات، وقال المرصد "
+        "إن القتلى بالعشرات.")
+    assert situation_link(fingerprint(title, lead, 3600), reach(title, lead), "aleppo", aleppo) is None
+    title, lead = "المعارضة تتوعد بالرد على براميل ريف حلب الشمالي", lead.replace("على البلدات", "على بلدات ريف حلب الشمالي")
+    link = situation_link(fingerprint(title, lead, 3600), reach(title, lead), "aleppo", aleppo)
+    assert link  # the place still ties it
+
+
 STRIKE_LEAD = "شنت الولايات المتحدة وبريطانيا وفرنسا فجر اليوم ضربات صاروخية على مواقع للنظام السوري."
 
 
