@@ -71,6 +71,9 @@ def test_what_names_an_event_vetoes_look_alikes():
     iraqi = fp(OTHER, "وزير الخارجية العراقي يصل القاهرة")
     kuwaiti = fp(OTHER, "وزير الخارجية الكويتي يصل القاهرة", at=HOUR)
     assert (iraqi.actor, kuwaiti.actor) == ("iraq", "kuwait") and veto(iraqi, kuwaiti) == "different actors"
+    taken = fp(STRIKE, "«داعش» يخطف عشرات المدنيين في ريف إدلب")
+    appeal = fp(STRIKE, "البطريرك يناشد العالم التحرك لإطلاق مخطوفي ريف إدلب", at=HOUR)
+    assert veto(taken, appeal) == "different kinds of act"  # an appeal about the abduction is its speaker's story
     vowed, said = fp(STRIKE, "نتانياهو يتوعد إيران في سوريا"), fp(STRIKE, "نتنياهو: سنضرب إيران في سوريا")
     assert vowed.actor == said.actor == "netanyahu"  # two spellings, one speaker
     assert places_conflict(frozenset({"aleppo/manbij"}), frozenset({"aleppo:اعزاز"}))
