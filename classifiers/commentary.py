@@ -77,17 +77,25 @@ def argued_reason(words: int, sources: int, opening_days: int, figures: int,
 LABEL_WORDS = 6  # an opening line this short, ended by a line break, can be a byline or a label
 _OPENING = re.compile(r"\s*([^\n]{2,80})(\n?)")
 # «علي بريشة يكتب: ...», «رأي.. بشار جرار يكتب لـCNN: ...», «... يكتب عن اعتداء الفحيص بالأردن: ...»
+# a column label heading a headline is followed by its colon or two dots: «رأي: ...», «رأي.. ...», «كلمة اليوم: ...»
+# («الرأي العام: ...» is public opinion)
+_KICKER = re.compile(r"\s*(?::|\.\.)")
 _WRITES = re.compile(r"^[^:؟?!\n]{0,60}?(?<!\w)(?:يكتب|تكتب)(?:\s+(?:ل|عن)[^:\n]{0,40})?\s*:")
 
 
 def signed(title: str, text: str, settings: CommentarySettings) -> tuple[str, str]:
     """(why the text is a signed column, why it is a labelled analysis), each "" when it is not:
-    its headline says a writer writes («X يكتب:»), or its opening line starts with one of the
-    settings' column or analysis labels (no column labels: no signature is read). A one-word label
+    its headline says a writer writes («X يكتب:») or opens with a column label and a colon («رأي:»,
+    «كلمة اليوم:»), or its opening line starts with one of the settings' column or analysis labels
+    (no column labels: no signature is read). On an opening line, a one-word label
     counts only on a short line of its own: «كلمة الرياض» signs a text, «كلمة السر في معركة
     حلب...» opens a sentence."""
     if settings.column_labels and _WRITES.match(title):
         return f"a column ([commentary]): its headline is signed «{title.split(':')[0].strip()}:»", ""
+    head = normalize(title).strip()
+    if (label := names_pattern(settings.column_labels).match(head)) and _KICKER.match(head, label.end()):
+        shown = re.split(r":|\.\.", title, maxsplit=1)[0].strip()
+        return f"a column ([commentary]): its headline is labelled «{shown}»", ""
     line = _OPENING.match(text)
     if not line:
         return "", ""

@@ -99,7 +99,7 @@ NEWS_SOURCES = ("قال", "قالت", "يقول", "تقول", "أعلن*", "يع
 
 # How a column or an editorial signs its text's opening line («بقلم: سامي الدخيل», «كلمة الرياض», «رأي
 # عكاظ», CNN's «هذا المقال بقلم ...»), and how an analysis is labelled there («تحليل إخباري»).
-COLUMN_LABELS = ("بقلم", "هذا المقال بقلم", "كلمة", "رأي", "الرأي", "افتتاحية", "مقال")
+COLUMN_LABELS = ("بقلم", "هذا المقال بقلم", "كلمة", "رأي", "الرأي", "افتتاحية", "مقال", "كلمة اليوم", "كلمة الرياض")
 ANALYSIS_LABELS = ("تحليل", "قراءة")
 
 # Words by which news dates what it tells in its opening (a day, a time of day, a month); a column's

@@ -299,6 +299,16 @@ def test_a_preview_of_the_inquiry_vote_is_the_council_s_story_not_the_attacks_it
     assert "syria_escalation" not in classify(shipped, title, text, "ar").alert_topics
 
 
+def test_a_state_welcoming_the_council_s_resolution_is_a_council_story(shipped):
+    """A statement about the Council's act of the day: «رحب ... بقرار مجلس الأمن» is no resolution cited as background."""
+    title = "المعلمي: قرار مجلس الأمن خطوة نحو محاسبة نظام الأسد على جرائمه الكيماوية"
+    text = ("نيويورك - واس\nرحب مندوب المملكة العربية السعودية الدائم لدى الأمم المتحدة السفير عبدالله بن يحيى المعلمي "
+            "بقرار مجلس الأمن الدولي رقم 2235 القاضي بإنشاء آلية تحقيق مشتركة لتحديد المسؤولين عن استخدام الأسلحة "
+            "الكيماوية في سوريا.\nوقال السفير المعلمي إن القرار «خطوة مهمة وإن جاءت متأخرة» نحو محاسبة من ارتكبوا "
+            "هذه الجرائم بحق الشعب السوري.")
+    assert classify(shipped, title, text, "ar").alert_topics == ("security_council",)
+
+
 def test_council_acts_that_name_fighting_without_reporting_it(shipped):
     """«فض الاشتباك» is the 1974 disengagement (UNDOF's name), not clashes: its mandate renewed is a Council act;
     so is a letter that justifies strikes as self-defence (one of the outside judge's 2015 classes)."""

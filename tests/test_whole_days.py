@@ -151,7 +151,8 @@ def test_a_signed_column_is_silent_and_a_labelled_analysis_opens_no_thread():
         "وقصفت طائرات النظام أحياء حلب بالبراميل المتفجرة.")
     assert "security_council" in classify(signature, title, text, "ar").alert_topics
     for signed_title, signed_text in ((title, "بقلم: سامي الدخيل\n" + text), (title, "كلمة الرياض\n" + text),
-                                      ("سامي الدخيل يكتب: " + title, text)):
+                                      ("سامي الدخيل يكتب: " + title, text), ("كلمة اليوم: " + title, text),
+                                      ("رأي.. " + title, text)):
         reading = classify(signature, signed_title, signed_text, "ar")
         assert not reading.alert_topics and "a column" in reading.topics["security_council"].reasons[-1]
     analysis = classify(signature, title, "تحليل إخباري\n" + text, "ar")
@@ -159,6 +160,7 @@ def test_a_signed_column_is_silent_and_a_labelled_analysis_opens_no_thread():
     # a sentence that opens with a label's word is no label; a dateline is news
     for opening in ("كلمة السر في معركة حلب هي الطيران والمدفعية وحدها\n", "بيروت - أ ف ب\n"):
         assert classify(signature, title, opening + text, "ar").alert_topics, opening
+    assert classify(signature, "الرأي العام: " + title, text, "ar").alert_topics  # public opinion, not a column
     # a real column of 2013, signed in its headline, read by a topic that takes anything shelled
     shelled = {"t": TopicConfig(label="t", threshold=0.5, cues={"x": ["قصف*"]}, evidence={"start": {"headline": 1.0}})}
     column = real_article("eg13-65540e63f8dc")
