@@ -62,8 +62,9 @@ AGENT_WORDS = 3  # a force this many words from an armed act, in one clause, is 
 # Words of a target between an act and a force named after it: the force is struck («هجوم على قاعدة
 # للتحالف», «صواريخ على أهداف إسرائيلية»)
 TARGETS = frozenset(normalize(w) for w in ("على", "ضد", "قاعدة", "قواعد", "مواقع", "أهداف", "هدف"))
-# A force named as another's backer or seat: «المدعومة من», «بدعم من», «حليفة واشنطن», «ومقره بريطانيا»
-ASIDES = tuple(normalize(w) for w in ("مدعوم", "بدعم", "حليف", "مقر"))
+# A force named as another's backer, leader or seat: «المدعومة من», «بدعم من», «حليفة واشنطن», «ومقره بريطانيا»,
+# «التحالف بقيادة الولايات المتحدة» (the coalition strikes)
+ASIDES = tuple(normalize(w) for w in ("مدعوم", "بدعم", "حليف", "مقر", "بقيادة", "تقوده", "يقوده"))
 # A state named for its land, not its forces: «قرب الحدود التركية», «داخل الأراضي التركية», «جنوب تركيا»
 LAND = frozenset(content_words("الحدود الأراضي الأجواء داخل جنوب شمال شرق غرب جنوبي شمالي"))
 _CLAUSE = re.compile(r"[.:،؛!?\u061f\n|]|\s-\s")  # what ends a clause or a headline's part («هجوم دوما.. واشنطن»)
@@ -188,8 +189,8 @@ def article_fingerprint(title: str, text: str, classification: Classification, p
         countries.add("syria")
     headline = sorted((h for h in mentions if h.in_title), key=lambda h: h.start)
     lead_hits = [h for h in mentions if not h.in_title]
-    forces_title = [h for h in headline if not _land_of(said_title, h)]
-    forces_lead = [h for h in lead_hits if not _land_of(said_lead, h)]
+    forces_title = [h for h in headline if not _named_apart(title, said_title, h)]
+    forces_lead = [h for h in lead_hits if not _named_apart(lead, said_lead, h)]
     return Fingerprint(
         published=published,
         vector={word: round(w / norm, 4) for word, w in weights.items()},
@@ -224,10 +225,14 @@ def _attackers(title: Said, lead: Said, headline: list[Hit], lead_hits: list[Hit
     return frozenset(in_lead) if in_lead and _armed(lead) else frozenset()
 
 
-def _land_of(words: Said, hit: Hit) -> bool:
-    """The hit names a state's land (LAND just before it), not the state acting."""
-    before = [word for start, _, word in words if start < hit.start and word]
-    return bool(before) and before[-1] in LAND
+def _named_apart(text: str, words: Said, hit: Hit) -> bool:
+    """The hit names a state's land (LAND just before it: «قرب الحدود التركية») or another's backer,
+    leader or seat (ASIDES: «بقيادة الولايات المتحدة»), not the state acting."""
+    first = next((i for i, (_, end, _) in enumerate(words) if end > hit.start), None)
+    if first is None:
+        return False
+    before = [word for _, _, word in words[:first] if word]
+    return (bool(before) and before[-1] in LAND) or _aside(text, words, first)
 
 
 def _armed(words: Said) -> list[int]:
@@ -243,7 +248,7 @@ def _striking(text: str, words: Said, hits: list[Hit]) -> frozenset[str]:
     """The forces of ``hits`` that ``text`` (cut into ``words``) tells striking: a force strikes where it stands beside an
     armed act in one clause («إسرائيل تقصف», «غارات إسرائيلية», «شنت الولايات المتحدة وبريطانيا وفرنسا
     ضربات»), not where it is only named near one («هجوم دوما.. واشنطن تطلب تصويتاً»), backs another
-    («المدعومة من الولايات المتحدة»), is the target («هجوم على قاعدة للتحالف») or another state stands
+    («المدعومة من الولايات المتحدة»: such hits are left out before, _named_apart), is the target («هجوم على قاعدة للتحالف») or another state stands
     between («إسرائيل تتهم إيران بقصف الجولان»). Read from the headline, else the lead."""
 
     def span(start: int, end: int) -> tuple[int, int] | None:
@@ -259,7 +264,7 @@ def _striking(text: str, words: Said, hits: list[Hit]) -> frozenset[str]:
         return frozenset()
     spans: list[tuple[int, int, set[str]]] = []  # forces named one after the other act together
     for start, end, force in sorted(forces):
-        if (where := span(start, end)) is None or _aside(text, words, where[0]):
+        if (where := span(start, end)) is None:
             continue
         if spans and where[0] - spans[-1][1] <= 1:  # «الولايات المتحدة وبريطانيا وفرنسا»
             first, last, named = spans.pop()

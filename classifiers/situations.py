@@ -68,6 +68,7 @@ WAR_WORDS = frozenset(content_words(
     "براميل مروحيات محيط تفجير مفخخة انتحاري بلدات قرى وحدات غطاء قتلوا "
     # and counting words
     "ثلاثة أربعة خمسة ستة سبعة ثمانية تسعة عشرة عشرات عشرين ثلاثين أربعين خمسين مئات"))
+VETO = frozenset(content_words("فيتو الفيتو النقض"))  # only the Council's members veto
 RESPONSE = frozenset(content_words("رد ردا الرد سنرد يرد ترد ردود انتقام خيارات يتوعد تتوعد يهدد تهدد"))
 
 
@@ -278,5 +279,7 @@ def development(story: Fingerprint, rung: list[Fingerprint]) -> str | None:
 
 def _council_act(story: Fingerprint) -> bool:
     """The headline tells of the Council acting (its session, a vote, a veto, its statement), not of
-    another actor's words to it («فرنسا تطالب مجلس الأمن بجلسة طارئة»)."""
-    return "council" in story.actions and ("statement" not in story.actions or story.actor in (None, "unsc"))
+    another actor's words to it («فرنسا تطالب مجلس الأمن بجلسة طارئة»), nor of a parliament's vote
+    («كوربين يطالب بتصويت البرلمان»): the Council is named, or a veto."""
+    return ("council" in story.actions and ("statement" not in story.actions or story.actor in (None, "unsc"))
+            and ("unsc" in story.entities or not VETO.isdisjoint(story.vector)))

@@ -309,6 +309,14 @@ def test_a_state_welcoming_the_council_s_resolution_is_a_council_story(shipped):
     assert classify(shipped, title, text, "ar").alert_topics == ("security_council",)
 
 
+def test_airlines_rerouting_for_fear_of_strikes_report_no_violence(shipped):
+    """Strikes feared («خشية ضربات») by airlines («شركات طيران», bare): travel news, not violence."""
+    title = "شركات طيران تعدل مساراتها فوق شرق المتوسط خشية ضربات في سوريا"
+    text = ("باريس (أ ف ب) - عدلت عدة شركات طيران مسارات رحلاتها فوق شرق البحر الأبيض المتوسط، بعد تحذير أصدرته المنظمة الأوروبية لسلامة الملاحة الجوية \"يوروكونترول\" من احتمال شن ضربات جوية على سوريا خلال 72 ساعة.\n"
+            "ويأتي ذلك في وقت يلوح فيه الرئيس الأمريكي دونالد ترامب بتوجيه ضربة عسكرية ردا على هجوم كيميائي مفترض في مدينة دوما قرب دمشق.")
+    assert not classify(shipped, title, text, "ar").alert_topics
+
+
 def test_council_acts_that_name_fighting_without_reporting_it(shipped):
     """«فض الاشتباك» is the 1974 disengagement (UNDOF's name), not clashes: its mandate renewed is a Council act;
     so is a letter that justifies strikes as self-defence (one of the outside judge's 2015 classes)."""

@@ -46,6 +46,9 @@ def test_an_incident_is_violence_that_happened_not_words_about_it():
     assert not is_incident("مواجهة دبلوماسية في مجلس الأمن حول الضربات الروسية")  # what a session is about
     assert not is_incident("خلاف بشأن الهجوم على دوما")
     assert is_incident("معارك عنيفة حول مطار كويرس")  # «حول» a place: around it, the battle reported
+    assert not is_incident("ميركل تستبعد مشاركة ألمانيا في ضربات على سوريا")  # a strike ruled out
+    assert not is_incident("خبراء منظمة حظر الأسلحة الكيميائية في طريقهم إلى سوريا للتحقيق في هجوم دوما")  # investigated
+    assert not is_incident("شاهد.. حاملة الطائرات ترومان تبحر نحو المتوسط")  # a carrier's voyage
     # a concept in every spelling: «كيماوي» bare loses its ك as a preposition would, «الكيماوي» keeps it
     assert concepts("هجوم كيماوي") == concepts("الهجوم الكيماوي") == concepts("بالهجوم الكيماوي") == ["strike", "chemical"]
     assert concepts("بالكلور") == ["chemical"]
@@ -112,6 +115,9 @@ def test_what_changes_a_situation_enough_to_ring_again():
     assert call.actor and "council" in call.actions and development(call, [strike]) is None  # words to the Council
     veto = fingerprint("روسيا تستخدم الفيتو ضد مشروع قرار بشأن دوما", "استخدمت روسيا حق النقض.")
     assert development(veto, [strike]) == "a Council act"  # a member's veto is the Council acting
+    parliament = fingerprint("كوربين يطالب بتصويت البرلمان البريطاني قبل أي عمل عسكري في سوريا",
+                             "طالب زعيم حزب العمال البريطاني بتصويت في البرلمان قبل أي ضربة على سوريا.")
+    assert development(parliament, [threat]) is None  # a parliament's vote is not the Council's
 
 
 def test_a_statement_joins_by_the_anchors_of_the_situations_first_reports():
@@ -162,6 +168,8 @@ def test_an_outside_forces_strike_is_one_situation_at_every_place_it_hits():
     assert not chemical.attackers  # the states that answer a chemical attack did not make it
     border = fingerprint("مقاتلات روسية تقصف قرب الحدود التركية", "شنت طائرات روسية غارات قرب جسر الشغور.")
     assert border.attackers == border.strikers == {"russia"}  # the border is Turkey's land, not its forces
+    led = fingerprint("غارات للتحالف بقيادة الولايات المتحدة قرب هجين", "قتل مدنيون في غارات للتحالف قرب هجين.")
+    assert led.attackers == led.strikers == {"coalition"}  # the coalition strikes; its leader is named aside
 
 
 def test_a_strike_joins_the_situation_whose_talks_weighed_it():
