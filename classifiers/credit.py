@@ -22,7 +22,8 @@ AGENCY = re.compile(r"(?<![^\W_])(?:أ\s*\.?\s*ش\s*\.?\s*أ|[أا]\s*\.?\s*ف\s
                     re.IGNORECASE)
 # «باماكو (ا ف ب) - », «دبي، الإمارات العربية المتحدة (CNN)-- », «(CNN)-- »: a credit in brackets, then a dash.
 INLINE = re.compile(r"[ \t]*(?:[^\s.!?؟()]+[ \t]+){0,5}\([^()\n]{1,25}\)[ \t]*(?:" + _DASH + r"+|:)[ \t]*")
-_LINE = re.compile(r"[ \t]*([^\n.!?؟]{2,70}?)[ \t]*\n")
+# a line without a sentence's end; a dot inside a name is no end («دمشق - العربية.نت», «أ.ف.ب»)
+_LINE = re.compile(r"[ \t]*((?:[^\n.!?؟]|\.(?=[^\s.])){2,70}?)[ \t]*\n")
 CREDIT_WORDS = 7  # a line this short can be a credit
 NAME_WORDS = 3  # a line this short over a blank line is a reporter's name («وائل محمد»)
 

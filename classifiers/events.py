@@ -55,7 +55,8 @@ _AFTER = frozenset(normalize(w) for w in ("بعد", "عقب", "إثر", "غدا�
 # («معارك حول المطار»: «حول» before a place is "around", and the battle is reported)
 _ABOUT = frozenset(normalize(w) for w in ("حول", "بشأن", "إزاء", "حيال"))
 _ASKED = re.compile(r"[^\W\d_][\"'»”)]*\s*\?")  # a «?» after a word, not a sign lost in decoding («98?»)
-_SPEAKER = re.compile(r"^[^:]{2,40}:")  # «لافروف: ...» an actor's words
+# «لافروف: ...» an actor's words; not a colon in a headline's second part («انفجارات تهز دمشق.. والتلفزيون السوري: ...»)
+_SPEAKER = re.compile(r"^(?:(?!\.\.)[^:]){2,40}:")
 # ...unless the one named before the colon is where a report comes from, not an actor speaking: a monitor, a
 # source, witnesses («المرصد السوري: انفجار يهز ريف حلب», «مصادر: قاذفات B1 شاركت بالضربات»).
 _SOURCES = frozenset(content_words(

@@ -227,6 +227,7 @@ def test_the_grouping_report_lists_an_event_told_in_several_stories_as_read(caps
 @pytest.mark.parametrize("credit", [
     "بيروت - أ ف ب\n", "بيروت: «الشرق الأوسط»\n", "كتب - محمد سعيد:\n", "القاهرة _أ ش أ\n", "وكالات\n\n",
     "وائل محمد\n  \n", "باماكو (ا ف ب) - ", "دبي، الإمارات العربية المتحدة (CNN)-- ", "(CNN)-- ",
+    "دمشق - العربية.نت\n", "بيروت - أ.ف.ب\n",  # a dot inside a name ends no sentence
 ])
 def test_a_dateline_or_a_byline_is_the_credit_not_the_story(credit):
     assert (credit + STRIKE)[credit_end(credit + STRIKE):].lstrip() == STRIKE

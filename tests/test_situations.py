@@ -49,6 +49,7 @@ def test_an_incident_is_violence_that_happened_not_words_about_it():
     assert not is_incident("ميركل تستبعد مشاركة ألمانيا في ضربات على سوريا")  # a strike ruled out
     assert not is_incident("خبراء منظمة حظر الأسلحة الكيميائية في طريقهم إلى سوريا للتحقيق في هجوم دوما")  # investigated
     assert not is_incident("شاهد.. حاملة الطائرات ترومان تبحر نحو المتوسط")  # a carrier's voyage
+    assert is_incident("انفجارات تهز دمشق.. والتلفزيون السوري: الدفاعات الجوية تتصدى للعدوان")  # the colon is the 2nd part's
     # a concept in every spelling: «كيماوي» bare loses its ك as a preposition would, «الكيماوي» keeps it
     assert concepts("هجوم كيماوي") == concepts("الهجوم الكيماوي") == concepts("بالهجوم الكيماوي") == ["strike", "chemical"]
     assert concepts("بالكلور") == ["chemical"]
