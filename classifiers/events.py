@@ -54,6 +54,7 @@ _AFTER = frozenset(normalize(w) for w in ("بعد", "عقب", "إثر", "غدا�
 # «مواجهة دبلوماسية في مجلس الأمن حول الضربات», «خلاف بشأن الهجوم»: the violence is what is talked about
 # («معارك حول المطار»: «حول» before a place is "around", and the battle is reported)
 _ABOUT = frozenset(normalize(w) for w in ("حول", "بشأن", "إزاء", "حيال"))
+_PARTS = re.compile(r"\.\.+|…")  # a headline's parts: «غارات على دوما.. وموسكو تنفي»
 _ASKED = re.compile(r"[^\W\d_][\"'»”)]*\s*\?")  # a «?» after a word, not a sign lost in decoding («98?»)
 # «لافروف: ...» an actor's words; not a colon in a headline's second part («انفجارات تهز دمشق.. والتلفزيون السوري: ...»)
 _SPEAKER = re.compile(r"^(?:(?!\.\.)[^:]){2,40}:")
@@ -71,7 +72,13 @@ def concepts(text: str) -> list[str]:
 
 def is_incident(title: str) -> bool:
     """The headline reports violence that happened (not a threat of it, nor someone's words about
-    it, nor what followed it: «بعد الضربات.. سوريون يحتشدون»)."""
+    it, nor what followed it: «بعد الضربات.. سوريون يحتشدون»); or its first part does: «غارات روسية
+    على ريفي حماة وإدلب... و«الأطلسي» يحذّر موسكو» reports the raids, whatever NATO says."""
+    first = _PARTS.split(title, maxsplit=1)
+    return _reports_violence(title) or (len(first) > 1 and _reports_violence(first[0]))
+
+
+def _reports_violence(title: str) -> bool:
     words = content_tokens(title)
     if _NOT_HAPPENED.intersection(word for _, _, word in words) or _speaking(title):
         return False

@@ -52,6 +52,8 @@ def test_an_incident_is_violence_that_happened_not_words_about_it():
     assert not is_incident("خبراء منظمة حظر الأسلحة الكيميائية في طريقهم إلى سوريا للتحقيق في هجوم دوما")  # investigated
     assert not is_incident("شاهد.. حاملة الطائرات ترومان تبحر نحو المتوسط")  # a carrier's voyage
     assert is_incident("انفجارات تهز دمشق.. والتلفزيون السوري: الدفاعات الجوية تتصدى للعدوان")  # the colon is the 2nd part's
+    assert is_incident("غارات روسية على ريفي حماة وإدلب... و«الأطلسي» يحذّر موسكو")  # the first part reports the raids
+    assert not is_incident("واشنطن حذرت الأسد 3 مرات.. هل هناك ضربة جديدة؟")
     # a concept in every spelling: «كيماوي» bare loses its ك as a preposition would, «الكيماوي» keeps it
     assert concepts("هجوم كيماوي") == concepts("الهجوم الكيماوي") == concepts("بالهجوم الكيماوي") == ["strike", "chemical"]
     assert concepts("بالكلور") == ["chemical"]
