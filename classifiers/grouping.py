@@ -247,9 +247,9 @@ def _armed(words: Said) -> list[int]:
 def _striking(text: str, words: Said, hits: list[Hit]) -> frozenset[str]:
     """The forces of ``hits`` that ``text`` (cut into ``words``) tells striking: a force strikes where it stands beside an
     armed act in one clause («إسرائيل تقصف», «غارات إسرائيلية», «شنت الولايات المتحدة وبريطانيا وفرنسا
-    ضربات»), not where it is only named near one («هجوم دوما.. واشنطن تطلب تصويتاً»), backs another
-    («المدعومة من الولايات المتحدة»: such hits are left out before, _named_apart), is the target («هجوم على قاعدة للتحالف») or another state stands
-    between («إسرائيل تتهم إيران بقصف الجولان»). Read from the headline, else the lead."""
+    ضربات»), not where it is only named near one («هجوم دوما.. واشنطن تطلب تصويتاً»), is the target
+    («هجوم على قاعدة للتحالف») or another state stands between («إسرائيل تتهم إيران بقصف الجولان»).
+    Read from the headline, else the lead; a force named apart (_named_apart) is left out before."""
 
     def span(start: int, end: int) -> tuple[int, int] | None:
         inside = [i for i, (s, e, _) in enumerate(words) if s < end and e > start]

@@ -58,7 +58,6 @@ GENERAL_CONCEPT_ANCHOR = 2.0  # violence concepts any thread of the day may shar
 FRESH_HOURS = 2.0  # a situation this fresh (its latest report) is joined on less evidence: breaking news
 FRESH_SHARE = 0.75
 VIOLENCE_AFTER_WORDS = "violence after words"  # a development: the strike that threats and talks weighed
-# Words that weigh a strike in a report's headline or lead: a response, a threat («الرد الدولي», «سنرد»)
 # What every war report says, however rare in news at large: never an anchor (a thread is told apart by its
 # places, actors and figures, not by «غارات» or «ريف»)
 WAR_WORDS = frozenset(content_words(
@@ -69,6 +68,7 @@ WAR_WORDS = frozenset(content_words(
     # and counting words
     "ثلاثة أربعة خمسة ستة سبعة ثمانية تسعة عشرة عشرات عشرين ثلاثين أربعين خمسين مئات"))
 VETO = frozenset(content_words("فيتو الفيتو النقض"))  # only the Council's members veto
+# Words that weigh a strike in a report's headline or lead: a response, a threat («الرد الدولي», «سنرد»)
 RESPONSE = frozenset(content_words("رد ردا الرد سنرد يرد ترد ردود انتقام خيارات يتوعد تتوعد يهدد تهدد"))
 
 
