@@ -312,21 +312,25 @@ def test_evaluate_days_tells_how_each_story_joined_its_situation(capsys):
     assert right >= 1 and wrong == 0
 
 
-def test_three_written_saudi_days_show_every_alert_and_ring_every_situation_on_topic():
-    """Three whole days written blind, as eleven Saudi papers carried them in 2015
-    (tests/fixtures/grouping/saudi_days_written.jsonl): one event told by several papers in their
-    own words, datelines and bylines, columns, near-misses. Every alerted article is shown and every
-    situation with an article on the channel's topic rings, without a storm of notifications."""
-    rows = [json.loads(line) for line in
-            (FIXTURES / "grouping" / "saudi_days_written.jsonl").read_text("utf-8").splitlines()]
-    runtime = per_topic(load_runtime(ROOT / "config.toml"))
+def graded_written_days(name: str, timezone: str | None = None) -> dict:
+    """Each topic's channel over the written days of tests/fixtures/grouping/<name>, replayed as the worker."""
+    rows = [json.loads(line) for line in (FIXTURES / "grouping" / name).read_text("utf-8").splitlines()]
+    runtime = per_topic(load_runtime(ROOT / "config.toml"), timezone)
     result = replay(runtime, [article_of(r) for r in rows])
     topics = list(runtime.config.topics)
     alerted = {t: {i for i, story_topics in result.topics.items() if t in story_topics} for t in topics}
     by_day = defaultdict(list)
     for row in rows:
         by_day[day_of(row)].append(row)
-    for topic, tally in grade(by_day, result, topics, alerted, situations_of(rows)).items():
+    return grade(by_day, result, topics, alerted, situations_of(rows))
+
+
+def test_three_written_saudi_days_show_every_alert_and_ring_every_situation_on_topic():
+    """Three whole days written blind, as eleven Saudi papers carried them in 2015
+    (tests/fixtures/grouping/saudi_days_written.jsonl): one event told by several papers in their
+    own words, datelines and bylines, columns, near-misses. Every alerted article is shown and every
+    situation with an article on the channel's topic rings, without a storm of notifications."""
+    for topic, tally in graded_written_days("saudi_days_written.jsonl").items():
         assert tally.shown_alerted == tally.alerted, (topic, tally)
         assert tally.relevant_rang == tally.relevant_situations, (topic, tally.silent)
         assert sum(tally.rings) / len(tally.rings) <= 2.0, (topic, tally.rings)
@@ -338,14 +342,6 @@ def test_more_written_days_stay_quiet_and_show_every_alert(name, timezone):
     """Four more Saudi days of 2015 and two big days of 2018 (the world's answer to Douma, 12-13 April, five
     outlets), written blind: each channel shows every alerted article and rings a situation at most three
     times a day, 1.5 times on average (issue 20's bars)."""
-    rows = [json.loads(line) for line in (FIXTURES / "grouping" / name).read_text("utf-8").splitlines()]
-    runtime = per_topic(load_runtime(ROOT / "config.toml"), timezone)
-    result = replay(runtime, [article_of(r) for r in rows])
-    topics = list(runtime.config.topics)
-    alerted = {t: {i for i, story_topics in result.topics.items() if t in story_topics} for t in topics}
-    by_day = defaultdict(list)
-    for row in rows:
-        by_day[day_of(row)].append(row)
-    for topic, tally in grade(by_day, result, topics, alerted, situations_of(rows)).items():
+    for topic, tally in graded_written_days(name, timezone).items():
         assert tally.shown_alerted == tally.alerted, (topic, tally)
         assert max(tally.rings) <= 3 and sum(tally.rings) / len(tally.rings) <= 1.5, (topic, tally.rings)
