@@ -39,6 +39,8 @@ OVER_VETO = 0.8  # two reports this alike tell one event whatever a veto reads (
 COPY = 0.5  # shingle resemblance at or above which two texts are one copy
 COPY_CHARS = 1500  # of a text's opening, where copies are compared
 WINDOW_HOURS = 36  # an event's reports arrive within about a day
+# ...but past the desk's midnight only this close (or a copy of its text, or one incident's reports) do they continue it
+OVERNIGHT_HOURS = 2
 SKETCH = 64
 MEMBERS = 12  # members a story keeps to compare with: its first and its latest
 ENTITY_WEIGHT = 1.0  # a name counts as much as its rarest word, whatever its spelling
@@ -439,13 +441,19 @@ def joins(candidate: Fingerprint, members: list[Fingerprint], threshold: float =
     Two incidents (reports of violence that happened) of one ``day`` at one place need less
     likeness, and so do two reports of the Council acting on one country's file that day (its
     session, drafts, votes and vetoes are one event, told as «تصويت مرتقب», «فيتو روسي», «فشل»);
-    two reports of one outside force's strike that day need none (same_strike)."""
+    two reports of one outside force's strike that day need none (same_strike). Past the desk's
+    midnight (``day``), only a copy, one incident's reports or a report within OVERNIGHT_HOURS
+    continue a story: the new day's first report of a thread opens that day's story, and rings."""
     best, scored = 0.0, []
     for member in members:
         apart = abs(candidate.published - member.published)
         if apart > WINDOW_HOURS * 3600:
             continue
         score = likeness(candidate, member)
+        one_incident = candidate.incident and member.incident and apart <= INCIDENT_HOURS * 3600
+        if apart > OVERNIGHT_HOURS * 3600 and score < 1.0 and not one_incident and (
+                day(candidate.published) != day(member.published)):
+            continue  # yesterday's statement or session told again today is followed up: a story of the new day
         if (candidate.incident and member.incident and score >= SAME_INCIDENT and apart <= INCIDENT_HOURS * 3600
                 and day(candidate.published) == day(member.published) and same_place(candidate, member)):
             score = max(score, threshold)

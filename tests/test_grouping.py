@@ -52,6 +52,23 @@ def test_edited_agency_copy_joins_and_a_different_session_stays_apart():
     assert not joins(fp(EDITED, "مجلس الأمن يبحث التصعيد في إدلب", at=(WINDOW_HOURS + 1) * HOUR), [first])
 
 
+def test_past_the_desks_midnight_a_statement_told_again_is_a_story_of_the_new_day():
+    """Yesterday's session retold today is followed up (a story, so a thread, of the new day, which rings once);
+    right after midnight, a copy of its text, or a strike's reports, continue it."""
+    day = 86400.0
+    evening = fp(AFP, "جلسة طارئة لمجلس الأمن بشأن إدلب", at=day - 3 * HOUR)
+    retold = (("بحث مجلس الأمن الدولي في جلسة طارئة مساء الجمعة التصعيد العسكري في إدلب، وحذرت روزماري ديكارلو من أن "
+               "الهجوم يشكل تهديدا خطيرا للمدنيين."), "مجلس الأمن يبحث التصعيد في إدلب")
+    assert joins(fp(*retold, at=day - 2 * HOUR), [evening]) >= SAME_STORY  # the same evening
+    assert not joins(fp(*retold, at=day + 10 * HOUR), [evening])  # the next morning
+    late = fp(AFP, "جلسة طارئة لمجلس الأمن بشأن إدلب", at=day - 0.5 * HOUR)
+    assert joins(fp(*retold, at=day + HOUR), [late]) >= SAME_STORY  # just past midnight
+    assert joins(fp(AFP, "مجلس الأمن: جلسة طارئة حول إدلب", at=day + 10 * HOUR), [evening]) == 1.0  # a copy
+    strike = fp(STRIKE, "غارات على ريف إدلب", at=day - 2 * HOUR)
+    assert joins(fp(STRIKE.replace("صباح اليوم", "فجر اليوم"), "قتلى بغارات على ريف إدلب", at=day + 3 * HOUR),
+                 [strike]) >= SAME_STORY  # one strike's reports
+
+
 def test_a_second_copy_of_one_text_always_joins():
     first = fp(AFP, "جلسة طارئة لمجلس الأمن بشأن إدلب")
     again = fp(AFP, "مجلس الأمن: جلسة طارئة حول إدلب", at=HOUR)
