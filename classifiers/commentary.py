@@ -76,10 +76,10 @@ def argued_reason(words: int, sources: int, opening_days: int, figures: int,
 
 LABEL_WORDS = 6  # an opening line this short, ended by a line break, can be a byline or a label
 _OPENING = re.compile(r"\s*([^\n]{2,80})(\n?)")
-# «علي بريشة يكتب: ...», «رأي.. بشار جرار يكتب لـCNN: ...», «... يكتب عن اعتداء الفحيص بالأردن: ...»
 # a column label heading a headline is followed by its colon or two dots: «رأي: ...», «رأي.. ...», «كلمة اليوم: ...»
 # («الرأي العام: ...» is public opinion)
 _KICKER = re.compile(r"\s*(?::|\.\.)")
+# «علي بريشة يكتب: ...», «رأي.. بشار جرار يكتب لـCNN: ...», «... يكتب عن اعتداء الفحيص بالأردن: ...»
 _WRITES = re.compile(r"^[^:؟?!\n]{0,60}?(?<!\w)(?:يكتب|تكتب)(?:\s+(?:ل|عن)[^:\n]{0,40})?\s*:")
 
 

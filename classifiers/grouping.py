@@ -191,8 +191,8 @@ def article_fingerprint(title: str, text: str, classification: Classification, p
         countries.add("syria")
     headline = sorted((h for h in mentions if h.in_title), key=lambda h: h.start)
     lead_hits = [h for h in mentions if not h.in_title]
-    forces_title = [h for h in headline if not _named_apart(title, said_title, h)]
-    forces_lead = [h for h in lead_hits if not _named_apart(lead, said_lead, h)]
+    forces_title = [h for h in headline if h.entity.id not in FOREIGN_FORCES or not _named_apart(title, said_title, h)]
+    forces_lead = [h for h in lead_hits if h.entity.id not in FOREIGN_FORCES or not _named_apart(lead, said_lead, h)]
     return Fingerprint(
         published=published,
         vector={word: round(w / norm, 4) for word, w in weights.items()},
@@ -233,8 +233,8 @@ def _named_apart(text: str, words: Said, hit: Hit) -> bool:
     first = next((i for i, (_, end, _) in enumerate(words) if end > hit.start), None)
     if first is None:
         return False
-    before = [word for _, _, word in words[:first] if word]
-    return (bool(before) and before[-1] in LAND) or _aside(text, words, first)
+    before = next((word for _, _, word in reversed(words[:first]) if word), None)
+    return before in LAND or _aside(text, words, first)
 
 
 def _armed(words: Said) -> list[int]:
@@ -445,20 +445,20 @@ def joins(candidate: Fingerprint, members: list[Fingerprint], threshold: float =
     midnight (``day``), only a copy, one incident's reports or a report within OVERNIGHT_HOURS
     continue a story: the new day's first report of a thread opens that day's story, and rings."""
     best, scored = 0.0, []
+    today = day(candidate.published)
     for member in members:
         apart = abs(candidate.published - member.published)
         if apart > WINDOW_HOURS * 3600:
             continue
         score = likeness(candidate, member)
+        same_day = day(member.published) == today
         one_incident = candidate.incident and member.incident and apart <= INCIDENT_HOURS * 3600
-        if apart > OVERNIGHT_HOURS * 3600 and score < 1.0 and not one_incident and (
-                day(candidate.published) != day(member.published)):
+        if not same_day and apart > OVERNIGHT_HOURS * 3600 and score < 1.0 and not one_incident:
             continue  # yesterday's statement or session told again today is followed up: a story of the new day
-        if (candidate.incident and member.incident and score >= SAME_INCIDENT and apart <= INCIDENT_HOURS * 3600
-                and day(candidate.published) == day(member.published) and same_place(candidate, member)):
+        if one_incident and same_day and score >= SAME_INCIDENT and same_place(candidate, member):
             score = max(score, threshold)
-        if ("council" in candidate.actions and "council" in member.actions and score >= SAME_SESSION
-                and day(candidate.published) == day(member.published) and candidate.countries & member.countries):
+        if (same_day and "council" in candidate.actions and "council" in member.actions and score >= SAME_SESSION
+                and candidate.countries & member.countries):
             score = max(score, threshold)
         strike = same_strike(candidate, member, day)
         if strike:
